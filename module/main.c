@@ -1,0 +1,60 @@
+/* main.c — from Multiboot entry to the guest's first instruction: own the
+ * machine (tables, paging, ring), load the guest, drop it to ring 3. */
+#include "guest.h"
+#include "knobs.h"
+#include "layout.h"
+#include "lib.h"
+#include "multiboot.h"
+#include "paging.h"
+#include "ring.h"
+#include "tables.h"
+#include "trap.h"
+#include "vcpu.h"
+#include "x86.h"
+
+void monitor_main(uint32_t magic, const struct mb_info *mbi);
+extern char __monitor_end[];
+
+/* The guest module must sit in the monitor's part of RAM, where QEMU puts it
+ * right after the monitor image. */
+static const struct mb_module *guest_module(const struct mb_info *mbi)
+{
+	if (!(mbi->flags & MB_INFO_MODS) || mbi->mods_count < 1)
+		vcpu_kill("no guest image: QEMU passed no Multiboot module");
+	const struct mb_module *mod = (const struct mb_module *)mbi->mods_addr;
+	if (mod->start < (uint32_t)__monitor_end || mod->end > RAM_END || mod->end < mod->start)
+		vcpu_kill("guest module at %08x-%08x is outside the monitor's memory",
+			  mod->start, mod->end);
+	return mod;
+}
+
+void monitor_main(uint32_t magic, const struct mb_info *mbi)
+{
+	static struct trap_frame boot;
+	char err[RING_REASON_LEN] = "";
+	uint32_t entry, guest_mbi;
+
+	tables_init();
+	paging_init();
+	if (magic == MB_BOOT_MAGIC && (mbi->flags & MB_INFO_CMDLINE))
+		knobs_parse((const char *)mbi->cmdline, err, sizeof(err));
+	ring_init(knobs.ring_records);
+	if (magic != MB_BOOT_MAGIC)
+		vcpu_kill("monitor not started by a Multiboot loader");
+	if (err[0])
+		vcpu_kill("%s", err);
+	if (guest_load(guest_module(mbi), &entry, &guest_mbi, err, sizeof(err)))
+		vcpu_kill("%s", err);
+	vcpu_init();
+
+	/* The machine state Multiboot promises: flat segments, EAX magic, EBX
+	 * the info block; the guest runs at ring 3 on the monitor's boot
+	 * segments until it loads its own GDT. */
+	boot.cs = SEL_BOOT_CS;
+	boot.ss = boot.ds = boot.es = boot.fs = boot.gs = SEL_BOOT_DS;
+	boot.eip = entry;
+	boot.eflags = X86_EFLAGS_FIXED;
+	boot.eax = MB_BOOT_MAGIC;
+	boot.ebx = guest_mbi;
+	enter_guest(&boot);
+}

@@ -1,0 +1,234 @@
+/* privileged.c — the guest kernel believes it runs at ring 0; at ring 3 its
+ * privileged instructions fault with #GP and land here.  Each is decoded and
+ * carried out on the virtual CPU (vcpu.h), or on the real device for port
+ * I/O, then the guest resumes after it. */
+#include "privileged.h"
+#include "decode.h"
+#include "descriptor.h"
+#include "emulate.h"
+#include "guest.h"
+#include "interrupts.h"
+#include "lib.h"
+#include "protect.h"
+#include "ring.h"
+#include "segments.h"
+#include "vcpu.h"
+#include "x86.h"
+
+#define PORT_DEBUG_EXIT 0xf4
+
+/* Devices the guest may reach: the serial ports, the POST delay port, the
+ * CMOS and QEMU's isa-debug-exit.  Others read as all-ones, writes vanish. */
+static int port_allowed(uint32_t port)
+{
+	return (port >= 0x3f8 && port <= 0x3ff) || (port >= 0x2f8 && port <= 0x2ff) ||
+	       port == 0x80 || port == 0x70 || port == 0x71 || port == PORT_DEBUG_EXIT;
+}
+
+static uint32_t port_in(uint16_t port, unsigned size)
+{
+	if (!port_allowed(port))
+		return 0xffffffffu;
+	return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+}
+
+/* The guest ends the run through isa-debug-exit: every record reaches the
+ * host before QEMU goes away. */
+static void guest_exit(struct trap_record *rec, uint32_t value)
+{
+	ring_commit(rec);
+	ring_finish(RING_STATE_EXITED, value & 0xff, 0);
+	outb(PORT_DEBUG_EXIT, (uint8_t)value);
+	vcpu_kill("QEMU ignored the debug-exit port");
+}
+
+static void port_out(uint16_t port, unsigned size, uint32_t v, struct trap_record *rec)
+{
+	if (port == PORT_DEBUG_EXIT)
+		guest_exit(rec, v);
+	if (!port_allowed(port))
+		return;
+	if (size == 1)
+		outb(port, (uint8_t)v);
+	else if (size == 2)
+		outw(port, (uint16_t)v);
+	else
+		outl(port, v);
+}
+
+/* in/out with an immediate port (E4-E7) or DX (EC-EF). */
+static void emulate_io(struct trap_frame *f, const struct insn *in, struct trap_record *rec)
+{
+	uint8_t op = in->op;
+	unsigned size = (op & 1) ? (in->opsize ? 2 : 4) : 1;
+	uint16_t port = (op & 8) ? (uint16_t)f->edx : (uint16_t)in->imm;
+	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+	rec->detail = port;
+	rec->size = (uint8_t)size;
+	if (op & 2) {
+		rec->access = ACCESS_WRITE;
+		port_out(port, size, f->eax & mask, rec);
+	} else {
+		rec->access = ACCESS_READ;
+		f->eax = (f->eax & ~mask) | (port_in(port, size) & mask);
+	}
+}
+
+/* The memory operand of lgdt/lidt: a 16-bit limit and a 32-bit base. */
+static int read_pseudo_desc(const struct trap_frame *f, const struct insn *in, struct vdtr *t)
+{
+	struct emu_regs r;
+	uint32_t lin;
+	uint8_t buf[6];
+	vcpu_to_emu(f, &r);
+	if (in->mod == 3 || emu_operand_addr(&r, in, &lin) || vcpu_mem.read(0, lin, buf, 6))
+		return -1;
+	t->limit = (uint32_t)buf[0] | (uint32_t)buf[1] << 8;
+	t->base = (uint32_t)buf[2] | (uint32_t)buf[3] << 8 | (uint32_t)buf[4] << 16 |
+		  (uint32_t)buf[5] << 24;
+	if (in->opsize)
+		t->base &= 0xffffff;
+	return 0;
+}
+
+static int emulate_lgdt_lidt(const struct trap_frame *f, const struct insn *in)
+{
+	struct vdtr t;
+	if (read_pseudo_desc(f, in, &t))
+		return -1;
+	if (in->reg == 2) {
+		if (seg_load_gdt(t.base, t.limit))
+			vcpu_kill("guest GDT of %u bytes is larger than the monitor shadows", t.limit + 1);
+	} else {
+		vcpu.idtr = t;
+	}
+	protect_update();
+	return 0;
+}
+
+/* A 16-bit register or memory operand (ltr, lldt, mov sreg). */
+static int read_rm16(const struct trap_frame *f, const struct insn *in, uint16_t *v)
+{
+	struct emu_regs r;
+	uint32_t lin;
+	vcpu_to_emu(f, &r);
+	if (in->mod == 3) {
+		*v = (uint16_t)r.gpr[in->rm];
+		return 0;
+	}
+	return emu_operand_addr(&r, in, &lin) || vcpu_mem.read(0, lin, v, 2);
+}
+
+/* ltr marks the guest's TSS descriptor busy, as the CPU would. */
+static int emulate_ltr(const struct trap_frame *f, const struct insn *in)
+{
+	uint16_t sel;
+	uint64_t d;
+	if (read_rm16(f, in, &sel) || seg_guest_desc(sel, &d) || !desc_present(d) ||
+	    desc_is_segment(d) || desc_type(d) != DESC_TSS32)
+		return -1;
+	d |= (uint64_t)DESC_TSS_BUSY << 40;
+	vcpu_mem.write(0, vcpu.gdtr.base + (sel & ~7u), &d, 8);
+	vcpu.tr = sel;
+	return 0;
+}
+
+static int emulate_lldt(const struct trap_frame *f, const struct insn *in)
+{
+	uint16_t sel;
+	uint64_t d;
+	if (read_rm16(f, in, &sel))
+		return -1;
+	if ((sel & ~3u) && (seg_guest_desc(sel, &d) || !desc_present(d) ||
+			    desc_is_segment(d) || desc_type(d) != DESC_LDT))
+		return -1;
+	vcpu.ldtr = sel;
+	return 0;
+}
+
+/* mov to/from CR0-CR4.  Only what a guest without paging needs. */
+static int emulate_mov_cr(struct trap_frame *f, const struct insn *in)
+{
+	uint32_t *gpr[8] = { &f->eax, &f->ecx, &f->edx, &f->ebx, &f->esp, &f->ebp, &f->esi, &f->edi };
+	uint32_t *reg = gpr[in->rm];
+	if (in->reg != 0)
+		return -1;
+	if (in->op == 0x20) {
+		*reg = vcpu.cr0;
+		return 0;
+	}
+	if (*reg & X86_CR0_PG)
+		vcpu_kill("guest enables paging: guest paging is not virtualized in this version");
+	if (!(*reg & X86_CR0_PE))
+		vcpu_kill("guest leaves protected mode");
+	vcpu.cr0 = *reg;
+	return 0;
+}
+
+static int emulate_two_byte(struct trap_frame *f, const struct insn *in)
+{
+	switch (in->op) {
+	case 0x00:
+		return in->reg == 3 ? emulate_ltr(f, in) : in->reg == 2 ? emulate_lldt(f, in) : -1;
+	case 0x01:
+		return (in->reg == 2 || in->reg == 3) ? emulate_lgdt_lidt(f, in) : -1;
+	case 0x06:            /* clts */
+		vcpu.cr0 &= ~(uint32_t)X86_CR0_TS;
+		return 0;
+	case 0x08: case 0x09: /* invd, wbinvd: caches are the monitor's */
+		return 0;
+	case 0x20: case 0x22:
+		return emulate_mov_cr(f, in);
+	}
+	return -1;
+}
+
+static int emulate_one_byte(struct trap_frame *f, const struct insn *in, struct trap_record *rec)
+{
+	uint16_t sel;
+	if (in->map == INSN_MAP_0F)
+		return emulate_two_byte(f, in);
+	if (in->map != INSN_MAP_ONE)
+		return -1;
+	switch (in->op) {
+	case 0xfa:
+		vcpu.vif = 0;
+		return 0;
+	case 0xfb:
+		vcpu.vif = 1;
+		return 0;
+	case 0xf4:
+		vcpu_kill("guest halted%s: interrupts are not virtualized in this version",
+			  vcpu.vif ? "" : " with interrupts disabled");
+	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
+	case 0xec: case 0xed: case 0xee: case 0xef:
+		emulate_io(f, in, rec);
+		return 0;
+	case 0x8e:            /* mov sreg, r/m: only SS never loads natively */
+		return in->reg == 2 && !read_rm16(f, in, &sel) ? seg_load_ss(f, sel) : -1;
+	case 0xcf:
+		return irq_iret(f, in->opsize) ? -1 : 1;
+	case 0xcc: case 0xcd: case 0xce:
+		rec->kind = KIND_EXCEPTION;
+		rec->detail = in->op == 0xcd ? (in->imm & 0xff) : in->op == 0xcc ? 3 : 4;
+		if (in->op == 0xce && !(f->eflags & X86_EFLAGS_OF))
+			return 0;
+		irq_reflect(f, rec->detail, 0, 0, f->eip + in->len);
+		return 1;
+	}
+	return -1;
+}
+
+int priv_emulate(struct trap_frame *f, struct trap_record *rec)
+{
+	struct insn in;
+	rec->kind = KIND_PRIVILEGED;
+	if (vcpu_fetch(f, &in, rec))
+		return -1;
+	int rc = emulate_one_byte(f, &in, rec);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)          /* 1: the instruction set EIP itself */
+		f->eip += in.len;
+	return 0;
+}

@@ -1,0 +1,116 @@
+/* segments.c — ring compression for segments.  Entry i of the guest's GDT is
+ * copied to entry i of the real GDT with its DPL forced to 3, so the guest's
+ * own selectors load natively at ring 3 (data segments need DPL >= max(CPL,
+ * RPL), code segments DPL == CPL).  System descriptors (TSS, LDT, gates) are
+ * never copied: the guest sees them in its GDT, the CPU never does.
+ *
+ * A native segment load sets the accessed bit in the real GDT, where the
+ * guest cannot see it; shadows still waiting for that bit are listed, and
+ * the bit is copied to the guest's GDT at the next monitor entry. */
+#include "segments.h"
+#include "descriptor.h"
+#include "guest.h"
+#include "layout.h"
+#include "lib.h"
+#include "tables.h"
+#include "vcpu.h"
+
+uint32_t seg_base(uint32_t sel)
+{
+	sel &= 0xffff;
+	if ((sel >> 3) == 0 || (sel & 4))
+		return 0;
+	return desc_base(real_gdt[sel >> 3]);
+}
+
+int seg_guest_desc(uint16_t sel, uint64_t *desc)
+{
+	uint32_t off = sel & ~7u;
+	if (sel & 4 || off + 7 > vcpu.gdtr.limit)
+		return -1;
+	uint32_t lin = vcpu.gdtr.base + off;
+	if (!guest_range_ok(lin, 8))
+		return -1;
+	memcpy(desc, (const void *)lin, 8);
+	return 0;
+}
+
+static uint16_t unaccessed[GDT_GUEST_ENTRIES];   /* indices, n_unaccessed used */
+static unsigned n_unaccessed;
+
+static void watch_accessed(unsigned i)
+{
+	for (unsigned k = 0; k < n_unaccessed; k++)
+		if (unaccessed[k] == i)
+			return;
+	unaccessed[n_unaccessed++] = (uint16_t)i;
+}
+
+static void shadow_entry(unsigned i)
+{
+	uint64_t d = 0;
+	if (seg_guest_desc((uint16_t)(i << 3), &d) || !desc_present(d) || !desc_is_segment(d))
+		d = 0;
+	real_gdt[i] = d ? desc_with_dpl(d, 3) : 0;
+	if (d && !(desc_access(d) & DESC_ACCESSED))
+		watch_accessed(i);
+}
+
+void seg_sync_accessed(void)
+{
+	for (unsigned k = 0; k < n_unaccessed;) {
+		unsigned i = unaccessed[k];
+		uint32_t lin = vcpu.gdtr.base + i * 8 + 5;   /* the access byte */
+		if (!(desc_access(real_gdt[i]) & DESC_ACCESSED)) {
+			k++;
+			continue;
+		}
+		if (i * 8 + 7 <= vcpu.gdtr.limit && guest_range_ok(lin, 1))
+			*(volatile uint8_t *)lin |= DESC_ACCESSED;
+		unaccessed[k] = unaccessed[--n_unaccessed];
+	}
+}
+
+int seg_load_gdt(uint32_t base, uint32_t limit)
+{
+	if (limit >= GDT_GUEST_ENTRIES * 8)
+		return -1;
+	vcpu.gdtr.base = base;
+	vcpu.gdtr.limit = limit;
+	n_unaccessed = 0;
+	for (unsigned i = 1; i < GDT_GUEST_ENTRIES; i++)
+		shadow_entry(i);
+	return 0;
+}
+
+void seg_gdt_written(uint32_t lin, uint32_t n)
+{
+	uint32_t start = vcpu.gdtr.base, end = start + vcpu.gdtr.limit + 1;
+	if (lin + n <= start || lin >= end)
+		return;
+	uint32_t first = (lin > start ? lin - start : 0) >> 3;
+	uint32_t last = (lin + n - 1 - start) >> 3;
+	for (uint32_t i = first ? first : 1; i <= last && i < GDT_GUEST_ENTRIES; i++)
+		shadow_entry(i);
+}
+
+int seg_load_ss(struct trap_frame *f, uint16_t sel)
+{
+	uint64_t d;
+	if ((sel & 3) != vcpu.cpl || seg_guest_desc(sel, &d) || !desc_present(d) ||
+	    !desc_is_segment(d) || (desc_type(d) & (DESC_CODE | DESC_RW)) != DESC_RW ||
+	    desc_dpl(d) != vcpu.cpl)
+		return -1;
+	f->ss = sel | 3;
+	return 0;
+}
+
+int seg_code_selector(uint16_t sel, uint32_t *real_cs)
+{
+	uint64_t d;
+	if (seg_guest_desc(sel, &d) || !desc_present(d) || !desc_is_segment(d) ||
+	    !(desc_type(d) & DESC_CODE) || (sel >> 3) == 0)
+		return -1;
+	*real_cs = sel | 3;
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* segments.h — the guest's GDT, shadowed into the real one. */
+#ifndef SEGMENTS_H
+#define SEGMENTS_H
+
+#include <stdint.h>
+#include "trap.h"
+
+/* Base of the segment a real selector refers to (0 for a null selector). */
+uint32_t seg_base(uint32_t sel);
+/* The guest loaded a new GDT: check its size, shadow every entry. */
+int seg_load_gdt(uint32_t base, uint32_t limit);
+/* The guest wrote [lin, lin+n) of its GDT: reshadow the entries touched. */
+void seg_gdt_written(uint32_t lin, uint32_t n);
+/* Copy accessed bits the CPU set in shadow descriptors to the guest's GDT. */
+void seg_sync_accessed(void);
+/* Read guest GDT entry for sel (index checked against the limit). */
+int seg_guest_desc(uint16_t sel, uint64_t *desc);
+/* Load SS (which never loads natively: RPL 0 != CPL 3).  0 or -1 (#GP). */
+int seg_load_ss(struct trap_frame *f, uint16_t sel);
+/* Validate sel as a code segment for a far transfer; returns the real CS. */
+int seg_code_selector(uint16_t sel, uint32_t *real_cs);
+
+#endif

@@ -1,0 +1,63 @@
+/* tables.c — the monitor's own descriptor tables: the real GDT (whose low
+ * entries shadow the guest's GDT, see segments.c), the IDT that sends every
+ * vector to trapentry.S, and the TSS whose only job is the ring-0 stack. */
+#include "tables.h"
+#include "descriptor.h"
+#include "layout.h"
+#include "lib.h"
+#include "trap.h"
+
+/* Hardware 32-bit TSS (SDM vol. 3 §8.2.1); only esp0/ss0 and the I/O map
+ * base matter: no hardware task switches, no I/O bitmap (every in/out from
+ * ring 3 faults). */
+struct tss32 {
+	uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
+	uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+	uint32_t es, cs, ss, ds, fs, gs, ldt;
+	uint16_t trap, iomap_base;
+};
+_Static_assert(sizeof(struct tss32) == 104, "TSS layout");
+
+uint64_t real_gdt[GDT_ENTRIES] __attribute__((aligned(4096)));
+static uint64_t real_idt[256] __attribute__((aligned(4096)));
+static struct tss32 tss __attribute__((aligned(128)));
+extern char monitor_stack_top[];
+
+struct __attribute__((packed)) pseudo_desc {
+	uint16_t limit;
+	uint32_t base;
+};
+
+#define SEG_FLAT(dpl, type) desc_make(0, 0xfffff, DESC_P | DESC_S | ((dpl) << 5) | (type), DESC_G | DESC_DB)
+
+static void load_tables(void)
+{
+	struct pseudo_desc gdtr = { sizeof(real_gdt) - 1, (uint32_t)real_gdt };
+	struct pseudo_desc idtr = { sizeof(real_idt) - 1, (uint32_t)real_idt };
+	__asm__ volatile("lgdt %0" : : "m"(gdtr));
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+	/* Reload every segment register from the new GDT. */
+	__asm__ volatile("ljmp %0, $1f\n1:\n"
+			 "movw %w1, %%ds\n movw %w1, %%es\n movw %w1, %%ss\n"
+			 "xorw %%ax, %%ax\n movw %%ax, %%fs\n movw %%ax, %%gs\n"
+			 : : "i"(SEL_MON_CS), "r"(SEL_MON_DS) : "eax", "memory");
+	__asm__ volatile("ltr %w0" : : "r"(SEL_MON_TSS));
+}
+
+void tables_init(void)
+{
+	real_gdt[SEL_MON_CS >> 3] = SEG_FLAT(0, DESC_CODE | DESC_RW);
+	real_gdt[SEL_MON_DS >> 3] = SEG_FLAT(0, DESC_RW);
+	real_gdt[SEL_BOOT_CS >> 3] = SEG_FLAT(3, DESC_CODE | DESC_RW);
+	real_gdt[SEL_BOOT_DS >> 3] = SEG_FLAT(3, DESC_RW);
+
+	tss.ss0 = SEL_MON_DS;
+	tss.esp0 = (uint32_t)monitor_stack_top;
+	tss.iomap_base = sizeof(tss);   /* beyond the limit: no I/O bitmap */
+	real_gdt[SEL_MON_TSS >> 3] = desc_make((uint32_t)&tss, sizeof(tss) - 1, DESC_P | DESC_TSS32, 0);
+
+	/* DPL 0 everywhere: an int n from the guest is a #GP we emulate. */
+	for (unsigned v = 0; v < 256; v++)
+		real_idt[v] = gate_make((uint32_t)(trap_stubs + 16 * v), SEL_MON_CS, DESC_P | GATE_INT32);
+	load_tables();
+}

@@ -1,0 +1,78 @@
+/* trap.c — the trap path, in reading order:
+ *   1. the guest, at ring 3, faults or executes a privileged instruction;
+ *   2. the CPU enters the monitor through the real IDT (tables.c) and a stub
+ *      in trapentry.S saves the guest's registers as a struct trap_frame;
+ *   3. trap_entry() starts a trace record and sends the trap to the part of
+ *      the monitor it belongs to: privileged.c (#GP), protect.c (#PF on a
+ *      protected page), interrupts.c (everything the guest takes itself);
+ *   4. the record is appended to the shared ring (ring.c), which the host
+ *      drains into SQLite (vmm/);
+ *   5. trap_return in trapentry.S resumes the guest. */
+#include "trap.h"
+#include "interrupts.h"
+#include "lib.h"
+#include "privileged.h"
+#include "protect.h"
+#include "ring.h"
+#include "segments.h"
+#include "vcpu.h"
+#include "x86.h"
+
+#define VEC_DB 1
+#define VEC_DF 8
+#define VEC_GP 13
+#define VEC_PF 14
+
+/* Anything the guest causes and must see itself, e.g. its own #GP. */
+static void reflect_exception(struct trap_frame *f, struct trap_record *rec)
+{
+	unsigned v = f->vector;
+	rec->kind = KIND_EXCEPTION;
+	rec->detail = v;
+	irq_reflect(f, v, vector_has_error_code(v), f->err, f->eip);
+}
+
+static void dispatch(struct trap_frame *f, struct trap_record *rec)
+{
+	switch (f->vector) {
+	case VEC_GP:
+		if (priv_emulate(f, rec))
+			reflect_exception(f, rec);
+		return;
+	case VEC_PF:
+		if (protect_fault(f, rec))
+			vcpu_kill("guest touched %08x outside its RAM at eip %08x", read_cr2(), f->eip);
+		return;
+	case VEC_DB:
+		if (!protect_step_done(f))
+			reflect_exception(f, rec);
+		return;
+	case VEC_DF:
+		vcpu_kill("double fault at eip %08x", f->eip);
+	}
+	if (f->vector < 32)
+		reflect_exception(f, rec);
+	else
+		vcpu_kill("unexpected interrupt vector %u", f->vector);
+}
+
+void trap_entry(struct trap_frame *f)
+{
+	struct trap_record rec;
+	uint64_t tsc_in = rdtsc();
+
+	if ((f->cs & 3) != 3)
+		vcpu_kill("monitor panic: vector %u in the monitor at %08x, cr2 %08x",
+			  f->vector, f->eip, read_cr2());
+	seg_sync_accessed();
+	memset(&rec, 0, sizeof(rec));
+	rec.tsc_in = tsc_in;
+	rec.vector = (uint8_t)f->vector;
+	rec.err = f->err;
+	rec.eip = f->eip;
+	rec.cs = vcpu_cs(f);
+	rec.cpl = vcpu.cpl;
+	dispatch(f, &rec);
+	if (rec.kind)
+		ring_commit(&rec);
+}

@@ -1,0 +1,23 @@
+/* trap.h — the saved guest state on every monitor entry, and the trap path's
+ * entry points. */
+#ifndef TRAP_H
+#define TRAP_H
+
+#include <stdint.h>
+
+/* Mirrors the push order in trapentry.S, lowest address first. */
+struct trap_frame {
+	/* pushed by trap_common */
+	uint32_t gs, fs, es, ds;
+	uint32_t edi, esi, ebp, esp_pusha, ebx, edx, ecx, eax; /* pushal */
+	/* pushed by the vector's stub */
+	uint32_t vector, err;
+	/* pushed by the CPU; the guest always runs at ring 3, so ESP and SS too */
+	uint32_t eip, cs, eflags, esp, ss;
+};
+
+void trap_entry(struct trap_frame *f);
+void enter_guest(struct trap_frame *f) __attribute__((noreturn));
+extern char trap_stubs[];
+
+#endif

@@ -1,0 +1,46 @@
+# lib.sh — shared by the integration tests (POSIX sh, run from the repo root).
+RINGMON=build/ringmon
+TBK=build/tbk/tbk.elf
+TMP=$(mktemp -d /tmp/ringmon-test.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+failures=0
+
+fail() {
+	echo "  FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# check WHAT EXPECTED ACTUAL
+check() {
+	if [ "$2" = "$3" ]; then
+		echo "  ok: $1 = $3"
+	else
+		fail "$1: expected $2, got $3"
+	fi
+}
+
+finish() {
+	[ "$failures" -eq 0 ]
+	exit $?
+}
+
+# The guest's transcript when it runs natively at ring 0 in the same QEMU.
+native_transcript() {
+	timeout 60 qemu-system-i386 -accel tcg -kernel "$1" -display none \
+		-serial stdio -monitor none -no-reboot \
+		-device isa-debug-exit,iobase=0xf4,iosize=4 </dev/null
+}
+
+# The expected count NAME from workloads/tbk/hot.h, evaluated from source.
+expect() {
+	v=$(printf '%s\n' "$1" | cpp -P -include workloads/tbk/hot.h | tr -d ' \n')
+	echo $((v))
+}
+
+sql() {
+	sqlite3 -batch -noheader "$DB" "$1"
+}
+
+last_run() {
+	sql "SELECT max(id) FROM runs"
+}

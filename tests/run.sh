@@ -1,0 +1,30 @@
+#!/bin/sh
+# The test runner: every unit binary in build/tests/, then every script in
+# tests/integration/.  A test passes when it exits 0.  Ends with the line
+# "N passed, N failed"; exits non-zero when anything failed.
+cd "$(dirname "$0")/.." || exit 2
+pass=0
+fail=0
+failed=""
+run() {
+	name=$1
+	shift
+	printf '== %s\n' "$name"
+	if "$@"; then
+		pass=$((pass + 1))
+		printf 'PASS %s\n' "$name"
+	else
+		fail=$((fail + 1))
+		failed="$failed $name"
+		printf 'FAIL %s\n' "$name"
+	fi
+}
+for t in build/tests/*; do
+	[ -x "$t" ] && [ -f "$t" ] && run "unit/$(basename "$t")" "$t"
+done
+for t in tests/integration/*.sh; do
+	[ -f "$t" ] && run "integration/$(basename "$t" .sh)" sh "$t"
+done
+[ -n "$failed" ] && printf 'failed:%s\n' "$failed"
+printf '%d passed, %d failed\n' "$pass" "$fail"
+[ "$fail" -eq 0 ]
