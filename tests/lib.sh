@@ -34,7 +34,7 @@ native_transcript() {
 # The expected count NAME from workloads/tbk/hot.h, evaluated from source.
 expect() {
 	v=$(printf '%s\n' "$1" | cpp -P -include workloads/tbk/hot.h | tr -d ' \n')
-	echo $((v))
+	echo $(($v))
 }
 
 sql() {
