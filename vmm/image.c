@@ -1,0 +1,138 @@
+/* image.c — check that a file is something QEMU's Multiboot loader and the
+ * monitor can boot, and hash it, before a run starts. */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <openssl/evp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image.h"
+
+#define MULTIBOOT_MAGIC  0x1BADB002u
+#define MULTIBOOT_SEARCH 8192   /* the header lies within the first 8 KiB */
+
+int image_open(const char *path, int *fd, Elf **elf)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOSYS;
+	/* O_NONBLOCK: a FIFO given as an image must fail, not hang. */
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (*fd < 0)
+		return -errno;
+	struct stat st;
+	int ret = fstat(*fd, &st) ? -errno : S_ISREG(st.st_mode) ? 0 : -EINVAL;
+	if (ret)
+		goto err_close;
+	*elf = elf_begin(*fd, ELF_C_READ_MMAP, NULL);
+	if (*elf)
+		return 0;
+	ret = -ENOEXEC;
+err_close:
+	close(*fd);
+	return ret;
+}
+
+void image_close(int fd, Elf *elf)
+{
+	elf_end(elf);
+	close(fd);
+}
+
+/* Multiboot spec 3.1.1: magic, flags, checksum at a 4-aligned offset, the
+ * three summing to zero. */
+static int has_multiboot_header(int fd)
+{
+	uint32_t w[MULTIBOOT_SEARCH / 4];
+	ssize_t n = pread(fd, w, sizeof(w), 0);
+	if (n < 0)
+		return -errno;
+	for (size_t i = 0; i + 3 <= (size_t)n / 4; i++)
+		if (w[i] == MULTIBOOT_MAGIC && w[i] + w[i + 1] + w[i + 2] == 0)
+			return 1;
+	return 0;
+}
+
+static const char *elf_problem(Elf *elf)
+{
+	GElf_Ehdr eh;
+	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh))
+		return "not an ELF file";
+	if (eh.e_ident[EI_CLASS] == ELFCLASS64)
+		return eh.e_machine == EM_X86_64 ?
+			"x86-64 ELF, need a 32-bit i386 image" :
+			"64-bit ELF, need a 32-bit i386 image";
+	if (eh.e_machine != EM_386)
+		return "ELF for another machine than i386 (EM_386)";
+	if (eh.e_type != ET_EXEC)
+		return "i386 ELF but not an executable (ET_EXEC), e.g. an object file";
+	return NULL;
+}
+
+int image_check(const char *path, const char **why)
+{
+	int fd, ret;
+	Elf *elf;
+
+	*why = NULL;
+	ret = image_open(path, &fd, &elf);
+	if (ret == -EINVAL) {
+		*why = "not a regular file";
+		ret = -ENOEXEC;
+	} else if (ret == -ENOEXEC) {
+		*why = "not an ELF file";
+	}
+	if (ret)
+		return ret;
+	*why = elf_problem(elf);
+	if (*why) {
+		ret = -ENOEXEC;
+		goto out;
+	}
+	ret = has_multiboot_header(fd);
+	if (ret == 0) {
+		*why = "no Multiboot header in the first 8 KiB";
+		ret = -ENOEXEC;
+	} else if (ret == 1) {
+		ret = 0;
+	}
+out:
+	image_close(fd, elf);
+	return ret;
+}
+
+int image_sha256(const char *path, char *hex)
+{
+	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	ssize_t n;
+	int ret = -ENOMEM;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		goto err_close;
+	ret = -EIO;
+	if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+		goto err_free;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (!EVP_DigestUpdate(ctx, buf, (size_t)n))
+			goto err_free;
+	if (n < 0) {
+		ret = -errno;
+		goto err_free;
+	}
+	if (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen * 2 != SHA256_HEX_LEN)
+		goto err_free;
+	for (unsigned int i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	ret = 0;
+err_free:
+	EVP_MD_CTX_free(ctx);
+err_close:
+	close(fd);
+	return ret;
+}

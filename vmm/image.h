@@ -1,0 +1,23 @@
+/* image.h — Multiboot i386 ELF images (the guest, the monitor) as the host
+ * sees them: validation before a run, and the SHA-256 recorded with it. */
+#ifndef RINGMON_IMAGE_H
+#define RINGMON_IMAGE_H
+
+#include <libelf.h>
+
+#define SHA256_HEX_LEN 64
+
+/* 0 if path is a 32-bit i386 ET_EXEC ELF with a Multiboot header; -errno
+ * otherwise.  For an image that is readable but unusable (-ENOEXEC) *why says
+ * what is wrong with it. */
+int image_check(const char *path, const char **why);
+
+/* The file's SHA-256 as lowercase hex into hex[SHA256_HEX_LEN + 1]. */
+int image_sha256(const char *path, char *hex);
+
+/* Open a regular file with libelf (-EINVAL for anything else); *fd and *elf
+ * stay valid until image_close(). */
+int image_open(const char *path, int *fd, Elf **elf);
+void image_close(int fd, Elf *elf);
+
+#endif

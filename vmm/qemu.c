@@ -1,0 +1,252 @@
+/* qemu.c — launch qemu-system-i386 for one run, pass its console through,
+ * keep its stderr, forward signals to it, reap it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "qemu.h"
+#include "trace.h"
+
+int qemu_find(char *path, size_t len)
+{
+	const char *dirs = getenv("PATH");
+
+	for (dirs = dirs && *dirs ? dirs : "/usr/local/bin:/usr/bin:/bin"; *dirs;) {
+		size_t n = strcspn(dirs, ":");
+		struct stat st;
+		snprintf(path, len, "%.*s/%s", (int)n, n ? dirs : ".", QEMU_BINARY);
+		if (!stat(path, &st) && S_ISREG(st.st_mode) && !access(path, X_OK))
+			return 0;
+		dirs += n + (dirs[n] == ':');
+	}
+	return -ENOENT;
+}
+
+int qemu_kvm_usable(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), v, ret;
+
+	if (fd < 0)
+		return -errno;
+	v = ioctl(fd, KVM_GET_API_VERSION, 0);
+	ret = v < 0 ? -errno : v == KVM_API_VERSION ? 0 : -ENOTSUP;
+	close(fd);
+	return ret;
+}
+
+/* The module's command line follows its path after a space; QEMU splits the
+ * -initrd list at commas, and ",," stands for one comma. */
+static char *initrd_arg(const struct qemu_config *c)
+{
+	size_t n = strlen(c->module) + 2 * strlen(c->module_cmdline) + 2;
+	char *arg = malloc(n), *p;
+
+	if (!arg)
+		return NULL;
+	p = arg + sprintf(arg, "%s", c->module);
+	if (*c->module_cmdline)
+		*p++ = ' ';
+	for (const char *s = c->module_cmdline; *s; s++) {
+		if (*s == ',')
+			*p++ = ',';
+		*p++ = *s;
+	}
+	*p = 0;
+	return arg;
+}
+
+/* In the child between fork and exec: only async-signal-safe calls. */
+static void child_exec(const struct qemu_config *c, char *const argv[], pid_t parent,
+		       int out, int err, int report)
+{
+	sigset_t none;
+	int in = open("/dev/null", O_RDONLY);
+
+	/* ringmon blocks its stop signals and ignores SIGPIPE; QEMU must not
+	 * inherit that.  Its own process group keeps a terminal's ^C for
+	 * ringmon, which forwards it; and QEMU dies with ringmon. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	setpgid(0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == 0 && getppid() == parent && in >= 0 &&
+	    dup2(in, 0) == 0 && dup2(out, 1) == 1 && dup2(err, 2) == 2)
+		execv(c->binary, argv);
+	int e = errno ? errno : ECHILD;
+	write(report, &e, sizeof(e));
+	_exit(127);
+}
+
+int qemu_start(struct qemu *q, const struct qemu_config *c)
+{
+	char mem[256], mb[16], *initrd = initrd_arg(c);
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, rep[2] = { -1, -1 }, e, ret;
+	pid_t parent = getpid();
+
+	*q = (struct qemu){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1,
+			    .console_fd = c->console_fd };
+	if (!initrd)
+		return -ENOMEM;
+	snprintf(mb, sizeof(mb), "%u", RINGMON_RAM_MB);
+	snprintf(mem, sizeof(mem), "memory-backend-file,id=ram,size=%uM,mem-path=%s,share=on",
+		 RINGMON_RAM_MB, c->ram);
+	char *const argv[] = {
+		(char *)c->binary,
+		"-accel", c->kvm ? "kvm" : "tcg",
+		"-cpu", c->kvm ? "host" : "max",
+		"-m", mb,
+		"-object", mem,
+		"-machine", "pc,memory-backend=ram",
+		"-kernel", (char *)c->kernel,
+		"-append", (char *)c->append,
+		"-initrd", initrd,
+		"-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+		"-serial", "stdio",
+		"-display", "none",
+		"-monitor", "none",
+		"-no-reboot",
+		"-nodefaults",
+		NULL
+	};
+
+	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(rep, O_CLOEXEC) ||
+	    (q->pid = fork()) < 0) {
+		ret = -errno;
+		goto err_close;
+	}
+	if (q->pid == 0)
+		child_exec(c, argv, parent, out[1], err[1], rep[1]);
+	close(rep[1]);
+	rep[1] = -1;
+	/* the report pipe closes at exec (EOF) or carries the exec error */
+	ret = read(rep[0], &e, sizeof(e)) == sizeof(e) ? -e : 0;
+	if (ret) {
+		waitpid(q->pid, NULL, 0);
+		q->pid = -1;
+		goto err_close;
+	}
+	q->pidfd = pidfd_open(q->pid, 0);
+	if (q->pidfd < 0) {
+		ret = -errno;
+		goto err_close;
+	}
+	q->out_fd = out[0];
+	q->err_fd = err[0];
+	close(out[1]);
+	close(err[1]);
+	close(rep[0]);
+	free(initrd);
+	return 0;
+err_close:
+	for (int i = 0; i < 2; i++) {
+		if (out[i] >= 0)
+			close(out[i]);
+		if (err[i] >= 0)
+			close(err[i]);
+		if (rep[i] >= 0)
+			close(rep[i]);
+	}
+	qemu_release(q);
+	free(initrd);
+	return ret;
+}
+
+static void write_all(struct qemu *q, const char *buf, size_t n)
+{
+	while (n && !q->console_broken) {
+		ssize_t w = write(q->console_fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			q->console_broken = true;   /* e.g. `| head`: QEMU runs on */
+			return;
+		}
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Move what fd has; at EOF (or a read error) close it. */
+static void pump(struct qemu *q, int *fd, bool console)
+{
+	char buf[4096];
+	ssize_t n = read(*fd, buf, sizeof(buf));
+
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n <= 0) {
+		close(*fd);
+		*fd = -1;
+	} else if (console) {
+		write_all(q, buf, (size_t)n);
+	} else {
+		size_t keep = sizeof(q->err) - 1 - q->err_len;
+		keep = (size_t)n < keep ? (size_t)n : keep;
+		memcpy(q->err + q->err_len, buf, keep);
+		q->err_len += keep;
+		q->err[q->err_len] = 0;
+	}
+}
+
+int qemu_poll(struct qemu *q, const int *watch, int nwatch)
+{
+	struct pollfd p[3 + QEMU_MAX_WATCH];
+	int n;
+
+	if (q->exited && q->out_fd < 0 && q->err_fd < 0)
+		return 0;
+	if (nwatch > QEMU_MAX_WATCH)
+		return -EINVAL;
+	p[0] = (struct pollfd){ .fd = q->exited ? -1 : q->pidfd, .events = POLLIN };
+	p[1] = (struct pollfd){ .fd = q->out_fd, .events = POLLIN };
+	p[2] = (struct pollfd){ .fd = q->err_fd, .events = POLLIN };
+	for (int i = 0; i < nwatch; i++)
+		p[3 + i] = (struct pollfd){ .fd = watch[i], .events = POLLIN };
+	n = poll(p, (nfds_t)(3 + nwatch), -1);
+	if (n < 0)
+		return errno == EINTR ? -EAGAIN : -errno;
+	if (p[1].revents)
+		pump(q, &q->out_fd, true);
+	if (p[2].revents)
+		pump(q, &q->err_fd, false);
+	if (p[0].revents && waitpid(q->pid, &q->wstatus, WNOHANG) == q->pid)
+		q->exited = true;
+	for (int i = 0; i < nwatch; i++)
+		if (p[3 + i].revents)
+			return 1 + i;
+	return -EAGAIN;
+}
+
+void qemu_kill(struct qemu *q, int sig)
+{
+	/* not reaped yet, so the pid cannot have been reused */
+	if (q->pid > 0 && !q->exited)
+		kill(q->pid, sig);
+}
+
+void qemu_release(struct qemu *q)
+{
+	if (q->pid > 0 && !q->exited) {
+		kill(q->pid, SIGKILL);
+		if (waitpid(q->pid, &q->wstatus, 0) == q->pid)
+			q->exited = true;
+	}
+	if (q->pidfd >= 0)
+		close(q->pidfd);
+	if (q->out_fd >= 0)
+		close(q->out_fd);
+	if (q->err_fd >= 0)
+		close(q->err_fd);
+	q->pidfd = q->out_fd = q->err_fd = -1;
+}

@@ -1,0 +1,57 @@
+/* qemu.h — the machine: qemu-system-i386 as a child process, its console
+ * passed through, its stderr kept for when something goes wrong. */
+#ifndef RINGMON_QEMU_H
+#define RINGMON_QEMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define QEMU_BINARY "qemu-system-i386"
+
+struct qemu_config {
+	const char *binary;         /* absolute path, from qemu_find() */
+	bool kvm;                   /* -accel kvm -cpu host, else tcg and -cpu max */
+	const char *ram;            /* guest RAM: the memory-backend file */
+	const char *kernel;         /* the monitor (-kernel) */
+	const char *append;         /* its command line: the knobs */
+	const char *module;         /* the guest, handed over as Multiboot module */
+	const char *module_cmdline; /* the guest's command line, may be "" */
+	int console_fd;             /* QEMU's stdout (the serial console) goes here */
+};
+
+#define QEMU_STDERR_KEEP 8192
+
+struct qemu {
+	pid_t pid;
+	int pidfd;                  /* readable once QEMU has exited */
+	int out_fd, err_fd;         /* its stdout and stderr, -1 after EOF */
+	int console_fd;
+	bool console_broken;        /* console_fd went away: output is dropped */
+	bool exited;
+	int wstatus;                /* waitpid() status once exited */
+	char err[QEMU_STDERR_KEEP]; /* the start of its stderr */
+	size_t err_len;
+};
+
+/* QEMU_BINARY in $PATH, into path[len]. */
+int qemu_find(char *path, size_t len);
+
+/* 0 if /dev/kvm opens read-write and answers KVM_GET_API_VERSION. */
+int qemu_kvm_usable(void);
+
+int qemu_start(struct qemu *q, const struct qemu_config *c);
+
+/* Wait for something to happen and move QEMU's output along.  Returns 0
+ * once QEMU has exited and its output is drained, 1 + i when watch[i] (up to
+ * QEMU_MAX_WATCH fds, -1 to skip) is readable, -EAGAIN when it only moved
+ * output (call again), or another -errno. */
+#define QEMU_MAX_WATCH 4
+int qemu_poll(struct qemu *q, const int *watch, int nwatch);
+
+void qemu_kill(struct qemu *q, int sig);
+
+/* Kill QEMU if it still runs, reap it, close everything. */
+void qemu_release(struct qemu *q);
+
+#endif

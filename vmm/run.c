@@ -1,0 +1,579 @@
+/* run.c — `ringmon run`: validate everything, then boot the monitor with the
+ * guest in QEMU, drain the trace ring into the database while it runs, and
+ * exit with the guest's status. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "cmd.h"
+#include "db.h"
+#include "image.h"
+#include "qemu.h"
+#include "ring.h"
+#include "symbols.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char run_usage[] =
+	"usage: ringmon run [OPTIONS] GUEST\n"
+	"\n"
+	"Run GUEST, a 32-bit i386 Multiboot ELF, at ring 3 under the ringmon monitor in\n"
+	"QEMU; record every trap in an SQLite database; pass the guest console through\n"
+	"to stdout; exit with the guest's status.\n"
+	"\n"
+	"  --db F                 database, created if missing (ringmon.db)\n"
+	"  --protect LIST         guest structures to protect, of gdt,idt (gdt,idt)\n"
+	"  --mode rw|w|off        trap every access, writes only, or none (rw)\n"
+	"  --emulate decode|step  how a trapped access is carried out (decode)\n"
+	"  --accel auto|kvm|tcg   auto: kvm if /dev/kvm works, else tcg (auto)\n"
+	"  --timeout S            stop the guest after S seconds, 0 never (60)\n"
+	"  --cmdline S            the guest's command line (empty)\n"
+	"  --ring N               trace ring capacity in records, a power of two (65536)\n"
+	"  --monitor PATH         monitor image (module/monitor.elf beside ringmon)\n"
+	"  -h, --help             this text\n"
+	"\n"
+	"Exit status: the guest's; 124 after --timeout; 125 if the monitor killed the\n"
+	"guest or the run failed; 2 for bad input, when nothing was started.\n";
+
+/* What the monitor can protect so far, in the order --protect is recorded. */
+static const char *const protectable[] = { "gdt", "idt" };
+static const char *const modes[] = { "rw", "w", "off", NULL };
+static const char *const emulates[] = { "decode", "step", NULL };
+static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
+
+#define RING_MIN 2
+#define RING_MAX 131072u   /* the largest power of two that fits */
+_Static_assert(RING_MAX * sizeof(struct trap_record) <= RING_MAX_BYTES &&
+	       2 * RING_MAX * sizeof(struct trap_record) > RING_MAX_BYTES, "RING_MAX");
+
+struct run_opts {
+	const char *db, *mode, *emulate, *accel, *cmdline, *monitor, *guest;
+	char protect[16];
+	unsigned timeout_s, ring;
+	bool monitor_default;
+	bool kvm;                     /* --accel resolved */
+	char qemu[PATH_MAX];          /* qemu-system-i386 found in $PATH */
+	char monitor_path[PATH_MAX];
+	char guest_path[PATH_MAX];    /* absolute, links resolved */
+	char guest_sha256[SHA256_HEX_LEN + 1];
+};
+
+/* One run from start to end.  Trap path 4.2 is sink_record(). */
+struct run {
+	const struct run_opts *o;
+	struct symtab syms;
+	struct db db;
+	struct bundle bundle;
+	struct qemu qemu;
+	struct ring_consumer ring;
+	bool ring_running;
+	int sigfd, timerfd;
+	int stop_signal;              /* SIGINT etc., forwarded to QEMU */
+	bool timed_out;
+};
+
+/* How a run ended: the runs row, the message on stderr, the exit code. */
+struct verdict {
+	struct run_end end;
+	char msg[384];                /* "" if none */
+	char kill_reason[RING_REASON_LEN + 160];
+	char lossless[160];           /* "" unless the lossless check failed */
+	bool show_qemu_stderr;
+	int code;
+};
+
+/* --- the command line ----------------------------------------------------- */
+
+static const char *one_of(const char *opt, const char *v, const char *const *set)
+{
+	char list[64] = "";
+	for (size_t i = 0; set[i]; i++) {
+		if (!strcmp(v, set[i]))
+			return set[i];
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 i ? ", " : "", set[i]);
+	}
+	usage_err("run: --%s: unknown value '%s' (%s)", opt, v, list);
+}
+
+/* A list of protectable structures, recorded in canonical order. */
+static void parse_protect(const char *v, char *out, size_t len)
+{
+	unsigned mask = 0;
+
+	for (const char *p = v;; p++) {
+		size_t n = strcspn(p, ","), i;
+		for (i = 0; i < ARRAY_SIZE(protectable); i++)
+			if (strlen(protectable[i]) == n && !strncmp(p, protectable[i], n))
+				break;
+		if (i == ARRAY_SIZE(protectable))
+			usage_err("run: --protect: unknown structure '%.*s' (gdt, idt)", (int)n, p);
+		mask |= 1u << i;
+		p += n;
+		if (!*p)
+			break;
+	}
+	out[0] = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(protectable); i++)
+		if (mask & 1u << i)
+			snprintf(out + strlen(out), len - strlen(out), "%s%s",
+				 out[0] ? "," : "", protectable[i]);
+}
+
+static unsigned parse_uint(const char *opt, const char *v, unsigned long max)
+{
+	char *end;
+	unsigned long x;
+
+	errno = 0;
+	x = strtoul(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end || errno || x > max)
+		usage_err("run: --%s: '%s' is not a number from 0 to %lu", opt, v, max);
+	return (unsigned)x;
+}
+
+enum { OPT_DB = 256, OPT_PROTECT, OPT_MODE, OPT_EMULATE, OPT_ACCEL, OPT_TIMEOUT,
+       OPT_CMDLINE, OPT_RING, OPT_MONITOR };
+
+static const struct option run_options[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "protect", required_argument, NULL, OPT_PROTECT },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "emulate", required_argument, NULL, OPT_EMULATE },
+	{ "accel", required_argument, NULL, OPT_ACCEL },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "ring", required_argument, NULL, OPT_RING },
+	{ "monitor", required_argument, NULL, OPT_MONITOR },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void parse(int argc, char **argv, struct run_opts *o)
+{
+	int c;
+
+	*o = (struct run_opts){ .db = "ringmon.db", .mode = "rw", .emulate = "decode",
+				.accel = "auto", .cmdline = "", .timeout_s = 60,
+				.ring = 65536, .protect = "gdt,idt" };
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", run_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_DB:
+			o->db = optarg;
+			break;
+		case OPT_PROTECT:
+			parse_protect(optarg, o->protect, sizeof(o->protect));
+			break;
+		case OPT_MODE:
+			o->mode = one_of("mode", optarg, modes);
+			break;
+		case OPT_EMULATE:
+			o->emulate = one_of("emulate", optarg, emulates);
+			break;
+		case OPT_ACCEL:
+			o->accel = one_of("accel", optarg, accels);
+			break;
+		case OPT_TIMEOUT:
+			o->timeout_s = parse_uint("timeout", optarg, 7 * 24 * 3600);
+			break;
+		case OPT_CMDLINE:
+			o->cmdline = optarg;
+			break;
+		case OPT_RING:
+			o->ring = parse_uint("ring", optarg, RING_MAX);
+			if (o->ring < RING_MIN || (o->ring & (o->ring - 1)))
+				usage_err("run: --ring: %u is not a power of two from %u to %u",
+					  o->ring, RING_MIN, RING_MAX);
+			break;
+		case OPT_MONITOR:
+			o->monitor = optarg;
+			break;
+		case 'h':
+			fputs(run_usage, stdout);
+			exit(0);
+		default:
+			bad_option("run", c, argv);
+		}
+	}
+	if (optind == argc)
+		usage_err("run: no GUEST given (see ringmon run --help)");
+	if (optind + 1 < argc)
+		usage_err("run: unexpected argument '%s' after GUEST", argv[optind + 1]);
+	o->guest = argv[optind];
+}
+
+/* --- validation: everything is checked before anything is created -------- */
+
+static void check_image(const char *path, const char *hint)
+{
+	const char *why;
+	int ret = image_check(path, &why);
+
+	if (ret)
+		usage_err("%s: %s%s", path, why ? why : strerror(-ret), hint);
+}
+
+/* module/monitor.elf in the directory that holds the ringmon executable. */
+static void default_monitor(struct run_opts *o)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n < 0)
+		usage_err("cannot find the monitor: /proc/self/exe: %s (give --monitor)",
+			  strerror(errno));
+	exe[n] = 0;
+	snprintf(o->monitor_path, sizeof(o->monitor_path), "%s/module/monitor.elf",
+		 dirname(exe));
+	o->monitor = o->monitor_path;
+	o->monitor_default = true;
+}
+
+static void validate(struct run_opts *o, struct symtab *syms)
+{
+	int ret;
+
+	check_image(o->guest, "");
+	if (!realpath(o->guest, o->guest_path))
+		usage_err("%s: %s", o->guest, strerror(errno));
+	ret = image_sha256(o->guest_path, o->guest_sha256);
+	if (ret)
+		usage_err("%s: %s", o->guest, strerror(-ret));
+	if (!o->monitor)
+		default_monitor(o);
+	check_image(o->monitor, o->monitor_default ?
+		    " (build it with `make`, or give --monitor)" : "");
+	if (qemu_find(o->qemu, sizeof(o->qemu)))
+		usage_err("%s not found in $PATH (`make deps` installs it)", QEMU_BINARY);
+	ret = qemu_kvm_usable();
+	if (!strcmp(o->accel, "kvm") && ret)
+		usage_err("run: --accel kvm: /dev/kvm: %s", strerror(-ret));
+	o->kvm = strcmp(o->accel, "tcg") && !ret;
+	ret = symtab_load(syms, o->guest);
+	if (ret)
+		usage_err("%s: cannot read its symbol table: %s", o->guest, strerror(-ret));
+}
+
+/* --- the run --------------------------------------------------------------- */
+
+/* Trap path 4.2: name the data address (when the trap has one) and the
+ * code address with the guest's symbols, then store the row. */
+static int sink_record(void *ctx, const struct trap_record *r)
+{
+	struct run *run = ctx;
+	const struct sym *data = NULL;
+
+	if (r->addr || r->access != ACCESS_NONE)
+		data = symtab_lookup(&run->syms, r->addr);
+	return db_add_trap(&run->db, r, data, symtab_lookup(&run->syms, r->eip));
+}
+
+static int sink_idle(void *ctx)
+{
+	struct run *run = ctx;
+	return db_flush_due(&run->db);
+}
+
+static int record_start(struct run *run)
+{
+	const struct run_opts *o = run->o;
+	const char *kernel = strrchr(o->guest, '/');
+	char host[256] = "";
+	int ret;
+
+	gethostname(host, sizeof(host) - 1);
+	ret = db_run_begin(&run->db, &(struct run_info){
+		.guest = o->guest_path, .guest_sha256 = o->guest_sha256,
+		.kernel = kernel ? kernel + 1 : o->guest,
+		.protect = o->protect, .mode = o->mode, .emulate = o->emulate,
+		.placement = "shadow", .accel = o->kvm ? "kvm" : "tcg",
+		.host = host[0] ? host : NULL, .deterministic = false });
+	return ret ? ret : db_add_symbols(&run->db, &run->syms);
+}
+
+/* Boot bundle, QEMU, consumer thread, deadline; the first failure says why. */
+static int start(struct run *run, char *why, size_t len)
+{
+	const struct run_opts *o = run->o;
+	char knobs[128];
+	int ret;
+
+	ret = bundle_create(&run->bundle, o->guest, o->monitor);
+	if (ret) {
+		snprintf(why, len, "cannot set up the boot bundle and guest RAM: %s", strerror(-ret));
+		return ret;
+	}
+	snprintf(knobs, sizeof(knobs), "protect=%s mode=%s emulate=%s ring=%u",
+		 o->protect, o->mode, o->emulate, o->ring);
+	ret = qemu_start(&run->qemu, &(struct qemu_config){
+		.binary = o->qemu, .kvm = o->kvm, .ram = run->bundle.ram,
+		.kernel = run->bundle.monitor, .append = knobs,
+		.module = run->bundle.guest, .module_cmdline = o->cmdline,
+		.console_fd = STDOUT_FILENO });
+	if (ret) {
+		snprintf(why, len, "cannot start %s: %s", QEMU_BINARY, strerror(-ret));
+		return ret;
+	}
+	ret = ring_start(&run->ring, run->bundle.ring, &(struct trap_sink){
+		.record = sink_record, .idle = sink_idle, .ctx = run });
+	if (ret) {
+		snprintf(why, len, "cannot start the trace consumer: %s", strerror(-ret));
+		return ret;
+	}
+	run->ring_running = true;
+	if (o->timeout_s) {
+		struct itimerspec t = { .it_value = { .tv_sec = o->timeout_s } };
+		run->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (run->timerfd < 0 || timerfd_settime(run->timerfd, 0, &t, NULL)) {
+			ret = -errno;
+			snprintf(why, len, "cannot arm the --timeout timer: %s", strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Until QEMU has exited: pass its console through, and stop it on a stop
+ * signal (forwarded), a failed consumer or the deadline (SIGKILL). */
+static int supervise(struct run *run)
+{
+	enum { W_SIGNAL, W_RING, W_TIMER, W_COUNT };
+	int watch[W_COUNT] = { run->sigfd, run->ring.done_fd, run->timerfd };
+
+	for (;;) {
+		int ret = qemu_poll(&run->qemu, watch, W_COUNT);
+		struct signalfd_siginfo si;
+
+		if (ret <= 0 && ret != -EAGAIN)
+			return ret;
+		if (ret == -EAGAIN)
+			continue;
+		if (run->qemu.exited) {   /* only output left: nothing to stop */
+			watch[ret - 1] = -1;
+			continue;
+		}
+		switch (ret - 1) {
+		case W_SIGNAL:
+			if (read(run->sigfd, &si, sizeof(si)) != sizeof(si))
+				break;
+			/* a second signal does not wait for QEMU's good will */
+			qemu_kill(&run->qemu, run->stop_signal ? SIGKILL : (int)si.ssi_signo);
+			run->stop_signal = (int)si.ssi_signo;
+			break;
+		case W_RING:   /* the consumer ended before QEMU: it failed */
+			watch[W_RING] = -1;
+			qemu_kill(&run->qemu, SIGKILL);
+			break;
+		case W_TIMER:
+			watch[W_TIMER] = -1;
+			run->timed_out = true;
+			qemu_kill(&run->qemu, SIGKILL);
+			break;
+		}
+	}
+}
+
+/* The monitor's reason string, from guest RAM: bounded and printable. */
+static void copy_reason(char *out, const char *in)
+{
+	size_t i;
+	for (i = 0; i < RING_REASON_LEN - 1 && in[i]; i++)
+		out[i] = in[i] >= 0x20 && in[i] < 0x7f ? in[i] : '?';
+	out[i] = 0;
+}
+
+/* Lossless: what the host consumed must be exactly what the monitor counted,
+ * in all and per kind.  0 if it is; else -EPROTO and why into msg[len]. */
+static int check_lossless(const struct ring_consumer *rc, const struct run_end *e,
+			  char *msg, size_t len)
+{
+	unsigned k = 0;   /* the first count that differs; 0 for all records */
+
+	if (e->dropped) {
+		snprintf(msg, len, "lossless check failed: the monitor dropped %llu records",
+			 (unsigned long long)e->dropped);
+		return -EPROTO;
+	}
+	if (e->records == rc->records)
+		for (k = 1; k < KIND_MAX && e->counts[k] == rc->counts[k]; k++)
+			;
+	if (k == KIND_MAX)
+		return 0;
+	snprintf(msg, len, "lossless check failed: %llu %s%srecords traced, the monitor counted %llu",
+		 (unsigned long long)(k ? rc->counts[k] : rc->records), k ? ring_kind_name(k) : "",
+		 k ? " " : "", (unsigned long long)(k ? e->counts[k] : e->records));
+	return -EPROTO;
+}
+
+/* What QEMU ending by itself, with the guest neither exited nor killed, says. */
+static void qemu_ended(const struct run *run, struct verdict *v)
+{
+	int ws = run->qemu.wstatus;
+
+	if (WIFSIGNALED(ws))
+		snprintf(v->kill_reason, sizeof(v->kill_reason),
+			 "QEMU was killed by signal %d while the guest ran", WTERMSIG(ws));
+	else if (WEXITSTATUS(ws))
+		snprintf(v->kill_reason, sizeof(v->kill_reason),
+			 "QEMU exited with status %d while the guest ran", WEXITSTATUS(ws));
+	else
+		snprintf(v->kill_reason, sizeof(v->kill_reason), "guest reset or triple-faulted");
+	v->show_qemu_stderr = true;
+}
+
+/* How the run ended: first what ringmon did to QEMU, then what failed on the
+ * host, then what the monitor wrote into the ring header. */
+static void judge(const struct run *run, int ring_err, struct verdict *v)
+{
+	const struct ring_header *h = run->bundle.ring;
+
+	v->end = (struct run_end){ .state = "crashed", .exit_status = -1 };
+	v->code = EXIT_FAILED;
+	if (run->timed_out) {
+		v->end.state = "timeout";
+		v->code = EXIT_TIMEOUT;
+		snprintf(v->msg, sizeof(v->msg), "timeout after %u s, guest stopped",
+			 run->o->timeout_s);
+		return;
+	}
+	if (run->stop_signal) {
+		v->code = 128 + run->stop_signal;
+		snprintf(v->kill_reason, sizeof(v->kill_reason), "interrupted by SIG%s",
+			 sigabbrev_np(run->stop_signal));
+		snprintf(v->msg, sizeof(v->msg), "%s, guest stopped", v->kill_reason);
+		return;
+	}
+	if (ring_err) {
+		snprintf(v->kill_reason, sizeof(v->kill_reason), "%s",
+			 run->ring.why[0] ? run->ring.why : run->db.err);
+		v->show_qemu_stderr = true;
+		return;
+	}
+	if (h->state != RING_STATE_EXITED && h->state != RING_STATE_KILLED) {
+		qemu_ended(run, v);
+		return;
+	}
+	v->end.counters = true;
+	v->end.records = h->records;
+	v->end.stalls = h->stalls;
+	v->end.dropped = h->dropped;
+	memcpy(v->end.counts, h->counts, sizeof(v->end.counts));
+	if (h->state == RING_STATE_EXITED) {
+		v->end.state = "exited";
+		v->end.exit_status = (int)(h->exit_status & 0xff);
+		v->code = v->end.exit_status;
+	} else {
+		v->end.state = "killed";
+		copy_reason(v->kill_reason, h->reason);
+		snprintf(v->msg, sizeof(v->msg), "guest killed: %s", v->kill_reason);
+	}
+	if (check_lossless(&run->ring, &v->end, v->lossless, sizeof(v->lossless)))
+		v->code = EXIT_FAILED;
+}
+
+static void print_summary(const struct run *run)
+{
+	char kinds[KIND_MAX * 40] = "";   /* ", " name (<= 10) " " count (<= 20) */
+	size_t n = 0;
+
+	for (unsigned k = 1; k < KIND_MAX; k++)
+		if (run->ring.counts[k])
+			n += (size_t)snprintf(kinds + n, sizeof(kinds) - n, "%s%s %llu",
+					      n ? ", " : "", ring_kind_name(k),
+					      (unsigned long long)run->ring.counts[k]);
+	pr_err("run %lld: %llu records (%s) -> %s", (long long)run->db.run_id,
+	       (unsigned long long)run->ring.records, n ? kinds : "no traps", run->o->db);
+}
+
+static int run_guest(const struct run_opts *o, struct run *run)
+{
+	struct verdict v = { .end = { .state = "crashed", .exit_status = -1 },
+			     .code = EXIT_FAILED };
+	int ret, ring_err = 0;
+
+	ret = db_open(&run->db, o->db);
+	if (ret) {
+		pr_err("%s", run->db.err);
+		return EXIT_FAILED;
+	}
+	ret = record_start(run);
+	if (ret) {
+		pr_err("%s: %s", o->db, run->db.err);
+		goto out_db;
+	}
+	ret = start(run, v.kill_reason, sizeof(v.kill_reason));
+	if (!ret)
+		ret = supervise(run);
+	if (ret && !v.kill_reason[0])
+		snprintf(v.kill_reason, sizeof(v.kill_reason), "waiting for QEMU: %s",
+			 strerror(-ret));
+	qemu_release(&run->qemu);
+	if (run->ring_running)
+		ring_err = ring_stop(&run->ring);
+	if (!ret)
+		judge(run, ring_err, &v);
+	if (v.msg[0] || v.kill_reason[0])
+		pr_err("%s", v.msg[0] ? v.msg : v.kill_reason);
+	if (v.lossless[0])
+		pr_err("%s", v.lossless);
+	if (v.show_qemu_stderr && run->qemu.err_len)
+		fprintf(stderr, "ringmon: %s said:\n%s", QEMU_BINARY, run->qemu.err);
+	v.end.kill_reason = v.kill_reason[0] ? v.kill_reason : NULL;
+	ret = db_run_end(&run->db, &v.end);
+	if (ret) {
+		pr_err("%s: %s", o->db, run->db.err);
+		v.code = EXIT_FAILED;
+	}
+	print_summary(run);
+out_db:
+	if (db_close(&run->db)) {
+		pr_err("%s: %s", o->db, run->db.err);
+		v.code = EXIT_FAILED;
+	}
+	return v.code;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o;
+	struct run run = { .o = &o, .sigfd = -1, .timerfd = -1 };
+	sigset_t stop;
+	int code;
+
+	parse(argc, argv, &o);
+	validate(&o, &run.syms);
+
+	/* From here on every exit path cleans up: stop signals are read from a
+	 * signalfd by supervise(), never delivered.  Blocked before the consumer
+	 * thread exists, so it inherits the mask. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
+	if (pthread_sigmask(SIG_BLOCK, &stop, NULL) ||
+	    (run.sigfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+		pr_err("cannot take over SIGINT/SIGTERM: %s", strerror(errno));
+		code = EXIT_FAILED;
+	} else {
+		code = run_guest(&o, &run);
+	}
+	bundle_destroy(&run.bundle);
+	symtab_free(&run.syms);
+	if (run.timerfd >= 0)
+		close(run.timerfd);
+	if (run.sigfd >= 0)
+		close(run.sigfd);
+	return code;
+}
