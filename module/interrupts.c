@@ -17,7 +17,7 @@ int vector_has_error_code(unsigned v)
 static int guest_push(struct trap_frame *f, uint32_t v)
 {
 	uint32_t lin = seg_base(f->ss) + f->esp - 4;
-	if (vcpu_mem.write(0, lin, &v, 4))
+	if (vmem_write(&vcpu_mem, lin, &v, 4))
 		return -1;
 	f->esp -= 4;
 	return 0;
@@ -26,7 +26,7 @@ static int guest_push(struct trap_frame *f, uint32_t v)
 static int guest_pop(struct trap_frame *f, uint32_t *v, unsigned size)
 {
 	*v = 0;
-	if (vcpu_mem.read(0, seg_base(f->ss) + f->esp, v, size))
+	if (vmem_read(&vcpu_mem, seg_base(f->ss) + f->esp, v, size))
 		return -1;
 	f->esp += size;
 	return 0;
@@ -38,7 +38,7 @@ void irq_reflect(struct trap_frame *f, unsigned vector, int has_err, uint32_t er
 	uint64_t gate;
 	uint32_t cs;
 	if (vector * 8 + 7 > vcpu.idtr.limit ||
-	    vcpu_mem.read(0, vcpu.idtr.base + vector * 8, &gate, 8))
+	    vmem_read(&vcpu_mem_sys, vcpu.idtr.base + vector * 8, &gate, 8))
 		vcpu_kill("triple fault: vector %u outside the guest IDT", vector);
 	unsigned type = desc_type(gate);
 	if (!desc_present(gate) || desc_is_segment(gate) || (type != GATE_INT32 && type != GATE_TRAP32))
@@ -54,6 +54,12 @@ void irq_reflect(struct trap_frame *f, unsigned vector, int has_err, uint32_t er
 	if (type == GATE_INT32)
 		eflags &= ~(uint32_t)X86_EFLAGS_IF;
 	vcpu_set_eflags(f, eflags & ~(uint32_t)(X86_EFLAGS_TF | X86_EFLAGS_NT));
+}
+
+void irq_page_fault(struct trap_frame *f)
+{
+	vcpu.cr2 = vcpu.fault_lin;
+	irq_reflect(f, 14, 1, vcpu.fault_err, f->eip);
 }
 
 int irq_iret(struct trap_frame *f, int opsize16)

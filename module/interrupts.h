@@ -14,6 +14,8 @@ int vector_has_error_code(unsigned vector);
  * would reset it. */
 void irq_reflect(struct trap_frame *f, unsigned vector, int has_err, uint32_t err,
 		 uint32_t return_eip);
+/* Give the guest the #PF of its last failed memory access (vcpu.h). */
+void irq_page_fault(struct trap_frame *f);
 /* iret within the guest kernel.  0, or -1 if the guest must get a #GP. */
 int irq_iret(struct trap_frame *f, int opsize16);
 

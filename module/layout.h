@@ -11,8 +11,12 @@
  *   MONITOR_PHYS ..            monitor image, tables, stack, Multiboot modules
  *   RAM_END                    end of QEMU RAM (-m 256)
  *
- * Guest pages are user pages in the shadow; everything from RING_PHYS up is
- * supervisor-only, so the guest at ring 3 can never touch it.
+ * Linear memory: the monitor runs in its own address space, an identity
+ * map of all RAM (paging.c).  The guest runs in shadow address spaces
+ * (shadow.c) that map guest RAM only, plus the switcher: the few pages the
+ * CPU needs to enter the monitor (GDT, IDT, TSS, entry stubs, trap stack),
+ * supervisor-only, at SWITCHER_BASE in every address space.  The guest may
+ * not use the top 4 MiB of its linear space (Linux: reservetop=4M).
  *
  * The real GDT: entries [1, GDT_GUEST_ENTRIES) shadow the guest's own GDT at
  * the same index (so guest selectors work unchanged), the top entries belong
@@ -28,15 +32,20 @@
 #define RAM_END          (RINGMON_RAM_MB << 20)
 #define GUEST_MBI_PHYS   0x00008000u   /* one page: info, cmdline, mmap */
 
-#define GDT_ENTRIES      8192u
-#define GDT_GUEST_ENTRIES 8184u        /* guest may use selectors below this */
-#define SEL_MON_CS       (8184u << 3)
-#define SEL_MON_DS       (8185u << 3)
-#define SEL_MON_TSS      (8186u << 3)
-#define SEL_BOOT_CS      ((8187u << 3) | 3)  /* flat ring-3 segments the guest */
-#define SEL_BOOT_DS      ((8188u << 3) | 3)  /* starts on, as Multiboot promises */
+#define SWITCHER_BASE    0xFFC00000u
+#define SWITCHER_HOLE    0x00400000u   /* linear space kept from the guest */
 
-#define MONITOR_STACK_SIZE 0x10000u
+#define GDT_ENTRIES      512u          /* one page */
+#define GDT_GUEST_ENTRIES 504u         /* guest may use selectors below this */
+#define SEL_MON_CS       (504u << 3)
+#define SEL_MON_DS       (505u << 3)
+#define SEL_MON_TSS      (506u << 3)
+#define SEL_BOOT_CS      ((507u << 3) | 3)  /* flat ring-3 segments the guest */
+#define SEL_BOOT_DS      ((508u << 3) | 3)  /* starts on, as Multiboot promises */
+
+#define MONITOR_STACK_SIZE 0x4000u     /* boot stack */
+#define TRAP_STACK_SIZE  0x4000u       /* the switcher's: every trap runs on it */
+#define SHADOW_POOL_PAGES 1024u        /* page tables for the shadows */
 #define DEFAULT_RING_RECORDS 65536u
 
 #endif

@@ -7,6 +7,7 @@
 #include "multiboot.h"
 #include "paging.h"
 #include "ring.h"
+#include "shadow.h"
 #include "tables.h"
 #include "trap.h"
 #include "vcpu.h"
@@ -30,12 +31,16 @@ static const struct mb_module *guest_module(const struct mb_info *mbi)
 
 void monitor_main(uint32_t magic, const struct mb_info *mbi)
 {
-	static struct trap_frame boot;
+	/* The first return to the guest takes the normal way: from a frame on
+	 * the trap stack, shaped as a trap from ring 3 leaves it. */
+	struct trap_frame *boot =
+		(struct trap_frame *)(trap_stack + TRAP_STACK_SIZE - sizeof(struct trap_frame));
 	char err[RING_REASON_LEN] = "";
 	uint32_t entry, guest_mbi;
 
+	paging_init();   /* first: the tables live in the switcher */
 	tables_init();
-	paging_init();
+	shadow_flush();
 	if (magic == MB_BOOT_MAGIC && (mbi->flags & MB_INFO_CMDLINE))
 		knobs_parse((const char *)mbi->cmdline, err, sizeof(err));
 	ring_init(knobs.ring_records);
@@ -50,11 +55,12 @@ void monitor_main(uint32_t magic, const struct mb_info *mbi)
 	/* The machine state Multiboot promises: flat segments, EAX magic, EBX
 	 * the info block; the guest runs at ring 3 on the monitor's boot
 	 * segments until it loads its own GDT. */
-	boot.cs = SEL_BOOT_CS;
-	boot.ss = boot.ds = boot.es = boot.fs = boot.gs = SEL_BOOT_DS;
-	boot.eip = entry;
-	boot.eflags = X86_EFLAGS_FIXED;
-	boot.eax = MB_BOOT_MAGIC;
-	boot.ebx = guest_mbi;
-	enter_guest(&boot);
+	memset(boot, 0, sizeof(*boot));
+	boot->cs = SEL_BOOT_CS;
+	boot->ss = boot->ds = boot->es = boot->fs = boot->gs = SEL_BOOT_DS;
+	boot->eip = entry;
+	boot->eflags = X86_EFLAGS_FIXED;
+	boot->eax = MB_BOOT_MAGIC;
+	boot->ebx = guest_mbi;
+	enter_guest(boot, shadow_cr3());
 }

@@ -1,19 +1,21 @@
-/* paging.h — the shadow page tables: PAE, identity-mapped while the guest
- * runs with paging off.  Guest RAM is user-accessible, everything else is
- * supervisor-only; protected pages lose user or write access. */
+/* paging.h — page-table entry bits and the monitor's own address space. */
 #ifndef PAGING_H
 #define PAGING_H
 
 #include <stdint.h>
 
-/* What the guest at ring 3 may do with one page of its RAM. */
-enum page_access {
-	PAGE_GUEST_RW,     /* ordinary guest page */
-	PAGE_GUEST_RO,     /* writes trap (--mode w) */
-	PAGE_GUEST_NONE,   /* every access traps (--mode rw) */
-};
+#define PTE_P   (1ull << 0)
+#define PTE_RW  (1ull << 1)
+#define PTE_US  (1ull << 2)
+#define PTE_NX  (1ull << 63)
 
+/* NX if the CPU has it (0 otherwise): or it into entries freely. */
+extern uint64_t pte_nx;
+/* The page table mapping the switcher, shared by every address space. */
+extern uint64_t switcher_pt[512];
+
+/* Build and load the monitor's address space: all RAM identity-mapped,
+ * supervisor-only, and the switcher at SWITCHER_BASE. */
 void paging_init(void);
-void paging_set(uint32_t page, enum page_access a);
 
 #endif

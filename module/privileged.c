@@ -12,6 +12,7 @@
 #include "protect.h"
 #include "ring.h"
 #include "segments.h"
+#include "shadow.h"
 #include "vcpu.h"
 #include "x86.h"
 
@@ -81,7 +82,7 @@ static int read_pseudo_desc(const struct trap_frame *f, const struct insn *in, s
 	uint32_t lin;
 	uint8_t buf[6];
 	vcpu_to_emu(f, &r);
-	if (in->mod == 3 || emu_operand_addr(&r, in, &lin) || vcpu_mem.read(0, lin, buf, 6))
+	if (in->mod == 3 || emu_operand_addr(&r, in, &lin) || vmem_read(&vcpu_mem, lin, buf, 6))
 		return -1;
 	t->limit = (uint32_t)buf[0] | (uint32_t)buf[1] << 8;
 	t->base = (uint32_t)buf[2] | (uint32_t)buf[3] << 8 | (uint32_t)buf[4] << 16 |
@@ -116,7 +117,7 @@ static int read_rm16(const struct trap_frame *f, const struct insn *in, uint16_t
 		*v = (uint16_t)r.gpr[in->rm];
 		return 0;
 	}
-	return emu_operand_addr(&r, in, &lin) || vcpu_mem.read(0, lin, v, 2);
+	return emu_operand_addr(&r, in, &lin) || vmem_read(&vcpu_mem, lin, v, 2);
 }
 
 /* ltr marks the guest's TSS descriptor busy, as the CPU would. */
@@ -128,7 +129,7 @@ static int emulate_ltr(const struct trap_frame *f, const struct insn *in)
 	    desc_is_segment(d) || desc_type(d) != DESC_TSS32)
 		return -1;
 	d |= (uint64_t)DESC_TSS_BUSY << 40;
-	vcpu_mem.write(0, vcpu.gdtr.base + (sel & ~7u), &d, 8);
+	vmem_write(&vcpu_mem_sys, vcpu.gdtr.base + (sel & ~7u), &d, 8);
 	vcpu.tr = sel;
 	return 0;
 }
@@ -146,22 +147,63 @@ static int emulate_lldt(const struct trap_frame *f, const struct insn *in)
 	return 0;
 }
 
-/* mov to/from CR0-CR4.  Only what a guest without paging needs. */
+/* A new CR0, CR3 or CR4 may change every translation. */
+static void paging_changed(void)
+{
+	shadow_flush();
+	protect_update();
+}
+
+static int write_cr(unsigned n, uint32_t v)
+{
+	switch (n) {
+	case 0:
+		if (!(v & X86_CR0_PE))
+			vcpu_kill("guest leaves protected mode");
+		vcpu.cr0 = v | X86_CR0_ET;
+		break;
+	case 2:
+		vcpu.cr2 = v;
+		return 0;
+	case 3:
+		vcpu.cr3 = v;
+		break;
+	case 4:
+		if (v & ~(uint32_t)(X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | X86_CR4_OSFXSR |
+				    X86_CR4_OSXMMEXCPT | X86_CR4_TSD | X86_CR4_DE))
+			return -1;
+		vcpu.cr4 = v;
+		break;
+	default:
+		return -1;
+	}
+	paging_changed();
+	return 0;
+}
+
 static int emulate_mov_cr(struct trap_frame *f, const struct insn *in)
 {
 	uint32_t *gpr[8] = { &f->eax, &f->ecx, &f->edx, &f->ebx, &f->esp, &f->ebp, &f->esi, &f->edi };
-	uint32_t *reg = gpr[in->rm];
-	if (in->reg != 0)
+	const uint32_t *cr[5] = { &vcpu.cr0, 0, &vcpu.cr2, &vcpu.cr3, &vcpu.cr4 };
+	if (in->reg > 4 || !cr[in->reg])
 		return -1;
 	if (in->op == 0x20) {
-		*reg = vcpu.cr0;
+		*gpr[in->rm] = *cr[in->reg];
 		return 0;
 	}
-	if (*reg & X86_CR0_PG)
-		vcpu_kill("guest enables paging: guest paging is not virtualized in this version");
-	if (!(*reg & X86_CR0_PE))
-		vcpu_kill("guest leaves protected mode");
-	vcpu.cr0 = *reg;
+	return write_cr(in->reg, *gpr[in->rm]);
+}
+
+/* invlpg m: forget the page in the shadows; the tables may also have moved. */
+static int emulate_invlpg(const struct trap_frame *f, const struct insn *in)
+{
+	struct emu_regs r;
+	uint32_t lin;
+	vcpu_to_emu(f, &r);
+	if (emu_operand_addr(&r, in, &lin))
+		return -1;
+	shadow_invlpg(lin);
+	protect_update();
 	return 0;
 }
 
@@ -171,6 +213,8 @@ static int emulate_two_byte(struct trap_frame *f, const struct insn *in)
 	case 0x00:
 		return in->reg == 3 ? emulate_ltr(f, in) : in->reg == 2 ? emulate_lldt(f, in) : -1;
 	case 0x01:
+		if (in->reg == 7 && in->mod != 3)
+			return emulate_invlpg(f, in);
 		return (in->reg == 2 || in->reg == 3) ? emulate_lgdt_lidt(f, in) : -1;
 	case 0x06:            /* clts */
 		vcpu.cr0 &= ~(uint32_t)X86_CR0_TS;

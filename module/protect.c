@@ -1,31 +1,39 @@
-/* protect.c — the seed thread's scheme.  Pages that hold a protected guest
- * table are made supervisor-only (--mode rw) or read-only (--mode w) in the
- * shadow.  A guest access to such a page faults; the monitor finds out what
- * the access was, carries it out on the guest's behalf and records it:
+/* protect.c — the seed thread's scheme.  Frames that hold a protected guest
+ * table are never mapped (--mode rw) or only read-only (--mode w) in the
+ * shadows, whatever linear address the guest reaches them by.  A guest
+ * access to such a frame faults; the monitor finds out what the access was,
+ * carries it out on the guest's behalf and records it:
  *   decode  decode the instruction and emulate it (emulate.c);
- *   step    open the page, single-step the instruction with TF, close it.
+ *   step    map the page for the guest, single-step the instruction with
+ *           TF, unmap it again.
  * An instruction the emulator does not handle, or an instruction fetch from a
  * protected page, always takes the step path. */
 #include "protect.h"
 #include "decode.h"
 #include "emulate.h"
 #include "guest.h"
+#include "interrupts.h"
 #include "knobs.h"
 #include "layout.h"
 #include "lib.h"
-#include "paging.h"
 #include "ring.h"
 #include "segments.h"
+#include "shadow.h"
 #include "vcpu.h"
 #include "x86.h"
 
-#define PF_WRITE (1u << 1)
-#define PF_FETCH (1u << 4)
-#define MAX_PROTECTED_PAGES 32   /* a full 64 KiB GDT and a 2 KiB IDT */
-#define MAX_OPEN_PAGES 4         /* pages one instruction may touch */
+#define MAX_RANGES 40      /* a full GDT and IDT, page by page */
+#define MAX_OPEN_PAGES 4   /* pages one instruction may touch */
 
-static uint32_t protected_pages[MAX_PROTECTED_PAGES];
-static unsigned n_protected;
+/* The part [lo, hi) of a frame that belongs to a table. */
+struct range {
+	uint32_t frame;
+	uint16_t lo, hi;
+	uint8_t region;
+};
+
+static struct range ranges[MAX_RANGES];
+static unsigned n_ranges;
 
 /* A single step in flight: the pages opened for it and its record. */
 static struct {
@@ -36,82 +44,99 @@ static struct {
 	struct trap_record rec;
 } step;
 
-static int is_protected(uint32_t page)
+static void add_table(const struct vdtr *t, uint8_t region, struct range *out, unsigned *n)
 {
-	for (unsigned i = 0; i < n_protected; i++)
-		if (protected_pages[i] == page)
-			return 1;
-	return 0;
-}
-
-static enum page_access protected_access(void)
-{
-	return knobs.mode == MODE_RW ? PAGE_GUEST_NONE :
-	       knobs.mode == MODE_W ? PAGE_GUEST_RO : PAGE_GUEST_RW;
-}
-
-static void add_range(const struct vdtr *t)
-{
+	uint32_t end = t->base + t->limit;   /* inclusive */
 	if (!t->limit && !t->base)
 		return;
-	for (uint32_t p = t->base & PAGE_MASK; p <= ((t->base + t->limit) & PAGE_MASK); p += PAGE_SIZE)
-		if (!is_protected(p) && n_protected < MAX_PROTECTED_PAGES && guest_range_ok(p, PAGE_SIZE))
-			protected_pages[n_protected++] = p;
+	for (uint32_t lin = t->base; *n < MAX_RANGES; lin = (lin & PAGE_MASK) + PAGE_SIZE) {
+		struct walk w;
+		uint32_t last = (lin & PAGE_MASK) == (end & PAGE_MASK) ? end : lin | 0xfff;
+		if (walk_guest(lin, WALK_PEEK, &w) == 0)
+			out[(*n)++] = (struct range){ w.gpa & PAGE_MASK, (uint16_t)(lin & 0xfff),
+						      (uint16_t)((last & 0xfff) + 1), region };
+		if (last == end)
+			break;
+	}
 }
 
 void protect_update(void)
 {
-	for (unsigned i = 0; i < n_protected; i++)
-		paging_set(protected_pages[i], PAGE_GUEST_RW);
-	n_protected = 0;
+	struct range next[MAX_RANGES];
+	unsigned n = 0;
 	if (knobs.protect & PROTECT_GDT)
-		add_range(&vcpu.gdtr);
+		add_table(&vcpu.gdtr, REGION_GDT, next, &n);
 	if (knobs.protect & PROTECT_IDT)
-		add_range(&vcpu.idtr);
-	for (unsigned i = 0; i < n_protected; i++)
-		paging_set(protected_pages[i], protected_access());
+		add_table(&vcpu.idtr, REGION_IDT, next, &n);
+	if (n == n_ranges && !memcmp(next, ranges, n * sizeof(next[0])))
+		return;
+	memcpy(ranges, next, n * sizeof(next[0]));
+	n_ranges = n;
+	shadow_flush();
 }
 
-static int in_table(uint32_t lin, const struct vdtr *t, uint32_t bit)
+static int frame_protected(uint32_t gpa)
 {
-	return (knobs.protect & bit) && (t->limit || t->base) &&
-	       lin >= t->base && lin - t->base <= t->limit;
+	for (unsigned i = 0; i < n_ranges; i++)
+		if (ranges[i].frame == (gpa & PAGE_MASK))
+			return 1;
+	return 0;
 }
 
-static uint8_t region_of(uint32_t lin)
+enum frame_access protect_frame(uint32_t gpa)
 {
-	if (in_table(lin, &vcpu.gdtr, PROTECT_GDT))
-		return REGION_GDT;
-	if (in_table(lin, &vcpu.idtr, PROTECT_IDT))
-		return REGION_IDT;
-	return REGION_DATA;
+	if (!frame_protected(gpa))
+		return FRAME_RW;
+	return knobs.mode == MODE_RW ? FRAME_NONE : knobs.mode == MODE_W ? FRAME_RO : FRAME_RW;
 }
 
-void protect_written(uint32_t lin, uint32_t n)
+static uint8_t region_of(uint32_t gpa)
 {
-	seg_gdt_written(lin, n);
+	uint32_t off = gpa & 0xfff;
+	for (unsigned i = 0; i < n_ranges; i++)
+		if (ranges[i].frame == (gpa & PAGE_MASK) && off >= ranges[i].lo && off < ranges[i].hi)
+			return ranges[i].region;
+	return frame_protected(gpa) ? REGION_DATA : REGION_NONE;
 }
 
-/* Open a protected page to the guest for one instruction. */
-static void step_open(uint32_t page)
+void protect_written(uint32_t gpa, uint32_t n)
 {
+	if (region_of(gpa) == REGION_GDT || region_of(gpa + n - 1) == REGION_GDT)
+		seg_reshadow();
+}
+
+/* Map a protected page for the guest for one instruction. */
+static void step_open(uint32_t lin)
+{
+	struct walk w;
 	if (step.n_open == MAX_OPEN_PAGES)
 		vcpu_kill("instruction at protected pages touches too many pages");
-	step.open[step.n_open++] = page;
-	paging_set(page, PAGE_GUEST_RW);
+	if (walk_guest(lin, WALK_PEEK | (vcpu.cpl == 3 ? WALK_USER : 0), &w))
+		vcpu_kill("protected page at %08x vanished during a step", lin);
+	step.open[step.n_open++] = lin;
+	shadow_map(lin, w.gpa, w.writable, w.nx);
 }
 
-static void step_begin(struct trap_frame *f, uint32_t page, struct trap_record *rec)
+static void step_begin(struct trap_frame *f, uint32_t lin, struct trap_record *rec)
 {
 	step.active = 1;
 	step.n_open = 0;
 	step.rec = *rec;
-	step.rec.emul = EMUL_STEP;
 	step.rec.kind = KIND_PROTECTED;
+	step.rec.emul = EMUL_STEP;
 	step.guest_tf = f->eflags & X86_EFLAGS_TF;
 	rec->kind = 0;   /* committed when the step ends */
-	step_open(page);
+	step_open(lin);
 	f->eflags |= X86_EFLAGS_TF;
+}
+
+int protect_step_fault(uint32_t lin)
+{
+	struct walk w;
+	if (!step.active || walk_guest(lin, WALK_PEEK, &w) || !frame_protected(w.gpa))
+		return 0;
+	step_open(lin);
+	return 1;
 }
 
 int protect_step_done(struct trap_frame *f)
@@ -119,39 +144,32 @@ int protect_step_done(struct trap_frame *f)
 	if (!step.active)
 		return 0;
 	for (unsigned i = 0; i < step.n_open; i++)
-		paging_set(step.open[i], protected_access());
+		shadow_invlpg(step.open[i]);
 	step.active = 0;
 	f->eflags = (f->eflags & ~(uint32_t)X86_EFLAGS_TF) | step.guest_tf;
 	if (step.rec.access == ACCESS_WRITE)
-		protect_written(step.rec.addr, step.rec.size);
+		protect_written((uint32_t)step.rec.gpa, step.rec.size ? step.rec.size : 1);
 	ring_commit(&step.rec);
 	return 1;
 }
 
-int protect_fault(struct trap_frame *f, struct trap_record *rec)
+void protect_fault(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
+		   const struct walk *w)
 {
-	uint32_t cr2 = read_cr2(), page = cr2 & PAGE_MASK;
 	struct insn in;
 	struct emu_regs r;
 	struct emu_access acc;
 
-	if (!is_protected(page))
-		return -1;
-	if (step.active) {
-		/* The stepped instruction reaches a second protected page. */
-		step_open(page);
-		return 0;
-	}
 	rec->kind = KIND_PROTECTED;
-	rec->addr = cr2;
-	rec->gpa = cr2;
-	rec->region = region_of(cr2);
+	rec->addr = lin;
+	rec->gpa = w->gpa;
+	rec->region = region_of(w->gpa);
 	int decoded = vcpu_fetch(f, &in, rec) == 0;
-	if ((f->err & PF_FETCH) || (decoded && cr2 - (seg_base(f->cs) + f->eip) < in.len)) {
+	if ((f->err & PF_FETCH) || (decoded && lin - (seg_base(f->cs) + f->eip) < in.len)) {
 		rec->access = ACCESS_EXEC;
 		rec->size = decoded ? in.len : 1;
-		step_begin(f, page, rec);
-		return 0;
+		step_begin(f, lin, rec);
+		return;
 	}
 
 	int decode = knobs.emulate == EMULATE_DECODE;
@@ -160,9 +178,12 @@ int protect_fault(struct trap_frame *f, struct trap_record *rec)
 		vcpu_to_emu(f, &r);
 		rc = emulate_insn(&r, &in, decode ? &vcpu_mem : &vcpu_mem_dry, &acc);
 	}
-	if (rc == EMU_FAULT)
-		vcpu_kill("emulated access outside guest RAM at eip %08x", f->eip);
 	rec->access = (f->err & PF_WRITE) ? ACCESS_WRITE : ACCESS_READ;
+	if (rc == EMU_FAULT) {
+		/* The instruction also reaches a page the guest may not touch. */
+		irq_page_fault(f);
+		return;
+	}
 	if (rc == 0) {
 		rec->size = acc.size;
 		rec->access = acc.write ? ACCESS_WRITE : ACCESS_READ;
@@ -170,8 +191,7 @@ int protect_fault(struct trap_frame *f, struct trap_record *rec)
 	if (rc == 0 && decode) {
 		vcpu_from_emu(f, &r);
 		rec->emul = EMUL_DECODE;
-		return 0;
+		return;
 	}
-	step_begin(f, page, rec);
-	return 0;
+	step_begin(f, lin, rec);
 }

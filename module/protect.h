@@ -1,4 +1,4 @@
-/* protect.h — the pages holding the guest's GDT and IDT, and the emulation
+/* protect.h — the frames holding the guest's GDT and IDT, and the emulation
  * of every guest access to them. */
 #ifndef PROTECT_H
 #define PROTECT_H
@@ -6,14 +6,26 @@
 #include <stdint.h>
 #include "trace.h"
 #include "trap.h"
+#include "walk.h"
 
-/* The guest moved its GDT or IDT: protect the pages it now uses. */
+/* How a guest frame may be used by the guest at ring 3. */
+enum frame_access {
+	FRAME_RW,      /* as the guest's tables say */
+	FRAME_RO,      /* never writable (--mode w) */
+	FRAME_NONE,    /* never mapped: every access faults (--mode rw) */
+};
+
+/* The guest moved its GDT or IDT, or remapped them: find their frames. */
 void protect_update(void);
-/* The monitor wrote [lin, lin+n) on the guest's behalf. */
-void protect_written(uint32_t lin, uint32_t n);
-/* A page fault from the guest: 0 if it hit a protected page and was
- * handled (rec filled, or held until the single step ends), -1 if not. */
-int protect_fault(struct trap_frame *f, struct trap_record *rec);
+enum frame_access protect_frame(uint32_t gpa);
+/* The monitor wrote [gpa, gpa+n) on the guest's behalf. */
+void protect_written(uint32_t gpa, uint32_t n);
+/* An access at lin (walked to w) hit a protected frame: carry it out. */
+void protect_fault(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
+		   const struct walk *w);
+/* A fault while single-stepping over a protected page: 1 if it was ours
+ * (the instruction reaches a second protected page, now opened too). */
+int protect_step_fault(uint32_t lin);
 /* A debug trap: 1 if it ended a single step of ours, else 0. */
 int protect_step_done(struct trap_frame *f);
 

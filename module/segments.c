@@ -28,11 +28,7 @@ int seg_guest_desc(uint16_t sel, uint64_t *desc)
 	uint32_t off = sel & ~7u;
 	if (sel & 4 || off + 7 > vcpu.gdtr.limit)
 		return -1;
-	uint32_t lin = vcpu.gdtr.base + off;
-	if (!guest_range_ok(lin, 8))
-		return -1;
-	memcpy(desc, (const void *)lin, 8);
-	return 0;
+	return vmem_read(&vcpu_mem_sys, vcpu.gdtr.base + off, desc, 8);
 }
 
 static uint16_t unaccessed[GDT_GUEST_ENTRIES];   /* indices, n_unaccessed used */
@@ -60,15 +56,24 @@ void seg_sync_accessed(void)
 {
 	for (unsigned k = 0; k < n_unaccessed;) {
 		unsigned i = unaccessed[k];
-		uint32_t lin = vcpu.gdtr.base + i * 8 + 5;   /* the access byte */
+		uint64_t d;
 		if (!(desc_access(real_gdt[i]) & DESC_ACCESSED)) {
 			k++;
 			continue;
 		}
-		if (i * 8 + 7 <= vcpu.gdtr.limit && guest_range_ok(lin, 1))
-			*(volatile uint8_t *)lin |= DESC_ACCESSED;
 		unaccessed[k] = unaccessed[--n_unaccessed];
+		if (seg_guest_desc((uint16_t)(i << 3), &d) == 0) {
+			uint8_t access = desc_access(d) | DESC_ACCESSED;
+			vmem_write(&vcpu_mem_sys, vcpu.gdtr.base + i * 8 + 5, &access, 1);
+		}
 	}
+}
+
+void seg_reshadow(void)
+{
+	n_unaccessed = 0;
+	for (unsigned i = 1; i < GDT_GUEST_ENTRIES; i++)
+		shadow_entry(i);
 }
 
 int seg_load_gdt(uint32_t base, uint32_t limit)
@@ -77,21 +82,8 @@ int seg_load_gdt(uint32_t base, uint32_t limit)
 		return -1;
 	vcpu.gdtr.base = base;
 	vcpu.gdtr.limit = limit;
-	n_unaccessed = 0;
-	for (unsigned i = 1; i < GDT_GUEST_ENTRIES; i++)
-		shadow_entry(i);
+	seg_reshadow();
 	return 0;
-}
-
-void seg_gdt_written(uint32_t lin, uint32_t n)
-{
-	uint32_t start = vcpu.gdtr.base, end = start + vcpu.gdtr.limit + 1;
-	if (lin + n <= start || lin >= end)
-		return;
-	uint32_t first = (lin > start ? lin - start : 0) >> 3;
-	uint32_t last = (lin + n - 1 - start) >> 3;
-	for (uint32_t i = first ? first : 1; i <= last && i < GDT_GUEST_ENTRIES; i++)
-		shadow_entry(i);
 }
 
 int seg_load_ss(struct trap_frame *f, uint16_t sel)

@@ -9,8 +9,8 @@
 uint32_t seg_base(uint32_t sel);
 /* The guest loaded a new GDT: check its size, shadow every entry. */
 int seg_load_gdt(uint32_t base, uint32_t limit);
-/* The guest wrote [lin, lin+n) of its GDT: reshadow the entries touched. */
-void seg_gdt_written(uint32_t lin, uint32_t n);
+/* The guest wrote to its GDT: shadow it anew. */
+void seg_reshadow(void);
 /* Copy accessed bits the CPU set in shadow descriptors to the guest's GDT. */
 void seg_sync_accessed(void);
 /* Read guest GDT entry for sel (index checked against the limit). */

@@ -1,6 +1,6 @@
 /* tables.c — the monitor's own descriptor tables: the real GDT (whose low
  * entries shadow the guest's GDT, see segments.c), the IDT that sends every
- * vector to trapentry.S, and the TSS whose only job is the ring-0 stack. */
+ * vector to trapentry.S, and the TSS whose only job is the trap stack. */
 #include "tables.h"
 #include "descriptor.h"
 #include "layout.h"
@@ -18,10 +18,12 @@ struct tss32 {
 };
 _Static_assert(sizeof(struct tss32) == 104, "TSS layout");
 
-uint64_t real_gdt[GDT_ENTRIES] __attribute__((aligned(4096)));
-static uint64_t real_idt[256] __attribute__((aligned(4096)));
-static struct tss32 tss __attribute__((aligned(128)));
-extern char monitor_stack_top[];
+/* In the switcher: the CPU reads them while the guest's address space is
+ * loaded. */
+#define SWITCHER_DATA __attribute__((section(".switcher.data")))
+uint64_t real_gdt[GDT_ENTRIES] SWITCHER_DATA __attribute__((aligned(4096)));
+static uint64_t real_idt[256] SWITCHER_DATA __attribute__((aligned(4096)));
+static struct tss32 tss SWITCHER_DATA __attribute__((aligned(128)));
 
 struct __attribute__((packed)) pseudo_desc {
 	uint16_t limit;
@@ -52,7 +54,7 @@ void tables_init(void)
 	real_gdt[SEL_BOOT_DS >> 3] = SEG_FLAT(3, DESC_RW);
 
 	tss.ss0 = SEL_MON_DS;
-	tss.esp0 = (uint32_t)monitor_stack_top;
+	tss.esp0 = (uint32_t)trap_stack_top;
 	tss.iomap_base = sizeof(tss);   /* beyond the limit: no I/O bitmap */
 	real_gdt[SEL_MON_TSS >> 3] = desc_make((uint32_t)&tss, sizeof(tss) - 1, DESC_P | DESC_TSS32, 0);
 

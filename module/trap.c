@@ -3,18 +3,21 @@
  *   2. the CPU enters the monitor through the real IDT (tables.c) and a stub
  *      in trapentry.S saves the guest's registers as a struct trap_frame;
  *   3. trap_entry() starts a trace record and sends the trap to the part of
- *      the monitor it belongs to: privileged.c (#GP), protect.c (#PF on a
- *      protected page), interrupts.c (everything the guest takes itself);
+ *      the monitor it belongs to: privileged.c (#GP), pagefault.c (#PF:
+ *      shadow fill, protected page, or the guest's own fault), interrupts.c
+ *      (everything the guest takes itself);
  *   4. the record is appended to the shared ring (ring.c), which the host
  *      drains into SQLite (vmm/);
  *   5. trap_return in trapentry.S resumes the guest. */
 #include "trap.h"
 #include "interrupts.h"
 #include "lib.h"
+#include "pagefault.h"
 #include "privileged.h"
 #include "protect.h"
 #include "ring.h"
 #include "segments.h"
+#include "shadow.h"
 #include "vcpu.h"
 #include "x86.h"
 
@@ -40,8 +43,7 @@ static void dispatch(struct trap_frame *f, struct trap_record *rec)
 			reflect_exception(f, rec);
 		return;
 	case VEC_PF:
-		if (protect_fault(f, rec))
-			vcpu_kill("guest touched %08x outside its RAM at eip %08x", read_cr2(), f->eip);
+		pagefault(f, rec);
 		return;
 	case VEC_DB:
 		if (!protect_step_done(f))
@@ -56,7 +58,7 @@ static void dispatch(struct trap_frame *f, struct trap_record *rec)
 		vcpu_kill("unexpected interrupt vector %u", f->vector);
 }
 
-void trap_entry(struct trap_frame *f)
+uint32_t trap_entry(struct trap_frame *f)
 {
 	struct trap_record rec;
 	uint64_t tsc_in = rdtsc();
@@ -75,4 +77,5 @@ void trap_entry(struct trap_frame *f)
 	dispatch(f, &rec);
 	if (rec.kind)
 		ring_commit(&rec);
+	return shadow_cr3();
 }

@@ -12,12 +12,14 @@ struct trap_frame {
 	uint32_t edi, esi, ebp, esp_pusha, ebx, edx, ecx, eax; /* pushal */
 	/* pushed by the vector's stub */
 	uint32_t vector, err;
-	/* pushed by the CPU; the guest always runs at ring 3, so ESP and SS too */
+	/* pushed by the CPU; ESP and SS only on a trap from ring 3 (the guest) */
 	uint32_t eip, cs, eflags, esp, ss;
 };
 
-void trap_entry(struct trap_frame *f);
-void enter_guest(struct trap_frame *f) __attribute__((noreturn));
-extern char trap_stubs[];
+/* Returns the CR3 to resume in (0: the monitor's own, see trapentry.S). */
+uint32_t trap_entry(struct trap_frame *f);
+void enter_guest(struct trap_frame *f, uint32_t cr3) __attribute__((noreturn));
+extern char trap_stubs[], trap_stack[], trap_stack_top[];
+extern uint32_t monitor_cr3;
 
 #endif

@@ -1,11 +1,14 @@
-/* trapentry.S — the world switch.  Every vector enters through a stub that
- * makes the frame uniform (error code, vector), then trap_common saves the
- * guest's registers into a struct trap_frame (trap.h) and calls C.  The way
- * back to the guest, first entry included, is trap_return: pop the frame and
- * iret to ring 3. */
+/* trapentry.S — the world switch.  It lives in the switcher (layout.h), the
+ * only monitor pages mapped in the guest's address spaces.  Every vector
+ * enters through a stub that makes the frame uniform (error code, vector);
+ * trap_common saves the guest's registers as a struct trap_frame (trap.h) on
+ * the trap stack, switches to the monitor's own address space and calls C.
+ * trap_entry() returns the CR3 of the address space to resume in (0: stay,
+ * for an interrupt that woke the monitor itself); trap_return switches to it
+ * and irets. */
 #include "layout.h"
 
-	.text
+	.section .switcher.text, "ax"
 /* One 16-byte-aligned stub per vector.  The CPU pushes an error code for
  * vectors 8, 10-14, 17, 21, 29 and 30; for the others the stub pushes a 0 so
  * the frame has the same shape. */
@@ -24,9 +27,6 @@ trap_stubs:
 	vec = vec + 1
 	.endr
 
-/* Save the guest's general and data-segment registers (the CPU already saved
- * EIP, CS, EFLAGS, ESP and SS, since the guest always runs at ring 3), switch
- * to the monitor's data segments and hand the frame to trap_entry(). */
 trap_common:
 	pushal
 	pushl %ds
@@ -39,12 +39,17 @@ trap_common:
 	xorw %ax, %ax
 	movw %ax, %fs
 	movw %ax, %gs
+	movl monitor_cr3, %eax  /* the switcher is mapped there too */
+	movl %eax, %cr3
 	pushl %esp              /* struct trap_frame * */
 	call trap_entry
 	addl $4, %esp
-	.globl trap_return
+	/* fall through with the CR3 to resume in, in EAX */
 trap_return:
-	popl %gs
+	testl %eax, %eax
+	jz 1f
+	movl %eax, %cr3
+1:	popl %gs
 	popl %fs
 	popl %es
 	popl %ds
@@ -52,11 +57,23 @@ trap_return:
 	addl $8, %esp           /* vector and error code */
 	iret
 
-/* void enter_guest(struct trap_frame *f): start the guest from a frame built
- * in C, by making it the stack and taking the normal way back. */
+/* void enter_guest(struct trap_frame *f, uint32_t cr3): start the guest from
+ * a frame built in C on the trap stack, by taking the normal way back. */
 	.globl enter_guest
 enter_guest:
+	movl 8(%esp), %eax
 	movl 4(%esp), %esp
 	jmp trap_return
+
+	.section .switcher.data, "aw"
+	.balign 4
+	.globl monitor_cr3
+monitor_cr3:
+	.long 0
+	.balign 16
+	.globl trap_stack, trap_stack_top
+trap_stack:
+	.skip TRAP_STACK_SIZE
+trap_stack_top:
 
 	.section .note.GNU-stack, "", @progbits

@@ -3,10 +3,12 @@
 #include <stdarg.h>
 #include "vcpu.h"
 #include "guest.h"
+#include "layout.h"
 #include "lib.h"
 #include "protect.h"
 #include "ring.h"
 #include "segments.h"
+#include "walk.h"
 #include "x86.h"
 
 struct vcpu vcpu;
@@ -36,19 +38,30 @@ uint16_t vcpu_cs(const struct trap_frame *f)
 	return (uint16_t)((f->cs & ~3u) | vcpu.cpl);
 }
 
+/* Copy up to n bytes of code at lin; returns how many could be read. */
+static unsigned read_code(uint32_t lin, uint8_t *buf, unsigned n)
+{
+	unsigned got = 0;
+	while (got < n) {
+		struct walk w;
+		unsigned access = WALK_FETCH | (vcpu.cpl == 3 ? WALK_USER : 0);
+		if (walk_guest(lin + got, access, &w))
+			break;
+		unsigned chunk = PAGE_SIZE - (w.gpa & 0xfff);
+		if (chunk > n - got)
+			chunk = n - got;
+		memcpy(buf + got, (const void *)w.gpa, chunk);
+		got += chunk;
+	}
+	return got;
+}
+
 int vcpu_fetch(const struct trap_frame *f, struct insn *in, struct trap_record *rec)
 {
-	uint32_t lin = seg_base(f->cs) + f->eip;
-	uint32_t avail = 15;
-	if (!guest_range_ok(lin, 1))
-		return -1;
-	if (!guest_range_ok(lin, avail))
-		avail = GUEST_MEM_END - lin;
-	const uint8_t *bytes = (const uint8_t *)lin;
+	uint8_t bytes[INSN_MAX_LEN];
+	unsigned avail = read_code(seg_base(f->cs) + f->eip, bytes, sizeof(bytes));
 	int len = decode_insn(bytes, avail, in);
 	unsigned copy = len > 0 ? (unsigned)len : avail;
-	if (copy > sizeof(rec->insn))
-		copy = sizeof(rec->insn);
 	memcpy(rec->insn, bytes, copy);
 	rec->insn_len = (uint8_t)copy;
 	return len > 0 ? 0 : -1;
@@ -80,35 +93,68 @@ void vcpu_from_emu(struct trap_frame *f, const struct emu_regs *r)
 	f->eflags = (r->eflags & GUEST_EFLAGS_MASK) | X86_EFLAGS_FIXED;
 }
 
+/* How an emu_mem instance accesses guest memory (its ctx). */
+struct mem_mode {
+	int system;   /* supervisor access whatever the CPL */
+	int dry;      /* writes go nowhere */
+};
+
+/* Translate [lin, lin+n) (at most two pages) all or nothing. */
+static int translate(const struct mem_mode *m, uint32_t lin, unsigned n, int write,
+		     uint32_t gpa[2], unsigned len[2])
+{
+	unsigned access = (write ? WALK_WRITE : 0) | (!m->system && vcpu.cpl == 3 ? WALK_USER : 0);
+	len[0] = PAGE_SIZE - (lin & 0xfff);
+	if (len[0] > n)
+		len[0] = n;
+	len[1] = n - len[0];
+	for (unsigned i = 0; i < 2 && len[i]; i++) {
+		struct walk w;
+		uint32_t at = i ? (lin & PAGE_MASK) + PAGE_SIZE : lin;
+		if (walk_guest(at, access, &w)) {
+			vcpu.fault_lin = at;
+			vcpu.fault_err = w.err;
+			return -1;
+		}
+		gpa[i] = w.gpa;
+	}
+	return 0;
+}
+
 static int mem_read(void *ctx, uint32_t lin, void *dst, unsigned n)
 {
-	(void)ctx;
-	if (!guest_range_ok(lin, n))
+	uint32_t gpa[2];
+	unsigned len[2];
+	if (n > PAGE_SIZE || translate(ctx, lin, n, 0, gpa, len))
 		return -1;
-	memcpy(dst, (const void *)lin, n);
+	memcpy(dst, (const void *)gpa[0], len[0]);
+	memcpy((uint8_t *)dst + len[0], (const void *)gpa[1], len[1]);
 	return 0;
 }
 
 static int mem_write(void *ctx, uint32_t lin, const void *src, unsigned n)
 {
-	(void)ctx;
-	if (!guest_range_ok(lin, n))
+	const struct mem_mode *m = ctx;
+	uint32_t gpa[2];
+	unsigned len[2];
+	if (n > PAGE_SIZE || translate(m, lin, n, 1, gpa, len))
 		return -1;
-	memcpy((void *)lin, src, n);
-	protect_written(lin, n);
+	if (m->dry)
+		return 0;
+	/* The CPU's own bookkeeping writes (accessed and busy bits) never
+	 * change what the GDT shadow holds; the guest's writes may. */
+	for (unsigned i = 0; i < 2 && len[i]; i++) {
+		memcpy((void *)gpa[i], (const uint8_t *)src + (i ? len[0] : 0), len[i]);
+		if (!m->system)
+			protect_written(gpa[i], len[i]);
+	}
 	return 0;
 }
 
-const struct emu_mem vcpu_mem = { mem_read, mem_write, 0 };
-
-/* Writes that go nowhere: the emulator then only describes an access. */
-static int dry_write(void *ctx, uint32_t lin, const void *src, unsigned n)
-{
-	(void)ctx, (void)src;
-	return guest_range_ok(lin, n) ? 0 : -1;
-}
-
-const struct emu_mem vcpu_mem_dry = { mem_read, dry_write, 0 };
+static struct mem_mode mode_guest = { 0, 0 }, mode_dry = { 0, 1 }, mode_sys = { 1, 0 };
+const struct emu_mem vcpu_mem = { mem_read, mem_write, &mode_guest };
+const struct emu_mem vcpu_mem_dry = { mem_read, mem_write, &mode_dry };
+const struct emu_mem vcpu_mem_sys = { mem_read, mem_write, &mode_sys };
 
 void vcpu_kill(const char *fmt, ...)
 {

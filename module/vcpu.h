@@ -14,11 +14,14 @@ struct vdtr {
 };
 
 struct vcpu {
-	uint32_t cr0;
+	uint32_t cr0, cr2, cr3, cr4;
+	uint64_t efer;
 	struct vdtr gdtr, idtr;
 	uint16_t ldtr, tr;
 	uint8_t cpl;        /* virtual CPL: 0 while the guest kernel runs */
 	uint8_t vif;        /* virtual EFLAGS.IF */
+	/* The last guest memory access that failed: the #PF the guest gets. */
+	uint32_t fault_lin, fault_err;
 };
 
 extern struct vcpu vcpu;
@@ -36,17 +39,31 @@ uint16_t vcpu_cs(const struct trap_frame *f);
 void vcpu_set_eflags(struct trap_frame *f, uint32_t guest_eflags);
 
 /* Fetch and decode the instruction at the guest's EIP; copies its first
- * bytes into the record.  Returns 0 or -1 (not decodable / not in RAM). */
+ * bytes into the record.  Returns 0 or -1 (not decodable / not mapped). */
 int vcpu_fetch(const struct trap_frame *f, struct insn *in, struct trap_record *rec);
 
 /* Move registers between the trap frame and the emulator's view. */
 void vcpu_to_emu(const struct trap_frame *f, struct emu_regs *r);
 void vcpu_from_emu(struct trap_frame *f, const struct emu_regs *r);
 
-/* Guest memory as the emulator sees it (guest RAM only, identity-mapped). */
-extern const struct emu_mem vcpu_mem;
-/* The same with writes discarded, to learn what an instruction accesses. */
-extern const struct emu_mem vcpu_mem_dry;
+/* Guest memory by linear address, through the guest's page tables:
+ *   vcpu_mem      as the guest at its current CPL would access it;
+ *   vcpu_mem_dry  the same with writes discarded (to learn what an
+ *                 instruction accesses);
+ *   vcpu_mem_sys  the CPU's own supervisor accesses (descriptor tables,
+ *                 TSS) whatever the CPL.
+ * A failed access leaves the guest's #PF in vcpu.fault_lin/fault_err. */
+extern const struct emu_mem vcpu_mem, vcpu_mem_dry, vcpu_mem_sys;
+
+static inline int vmem_read(const struct emu_mem *m, uint32_t lin, void *dst, unsigned n)
+{
+	return m->read(m->ctx, lin, dst, n);
+}
+
+static inline int vmem_write(const struct emu_mem *m, uint32_t lin, const void *src, unsigned n)
+{
+	return m->write(m->ctx, lin, src, n);
+}
 
 /* Stop the guest for good: record the first reason, let the host drain the
  * ring, end QEMU.  For guest misbehaviour and monitor panics alike. */

@@ -1,0 +1,41 @@
+/* pagefault.c — a page fault from the guest is one of three things, told
+ * apart by walking the guest's own page tables (walk.c):
+ *   the guest's tables deny the access  -> the guest's own #PF (guest_pf);
+ *   the frame holds a protected table   -> emulate the access (protected);
+ *   otherwise the shadow lacks the page -> fill it in (shadow_pf). */
+#include "pagefault.h"
+#include "interrupts.h"
+#include "protect.h"
+#include "shadow.h"
+#include "vcpu.h"
+#include "walk.h"
+#include "x86.h"
+
+void pagefault(struct trap_frame *f, struct trap_record *rec)
+{
+	uint32_t lin = read_cr2();
+	unsigned access = ((f->err & PF_WRITE) ? WALK_WRITE : 0) |
+			  ((f->err & PF_FETCH) ? WALK_FETCH : 0) |
+			  (vcpu.cpl == 3 ? WALK_USER : 0);
+	struct walk w;
+
+	if (protect_step_fault(lin))
+		return;
+	rec->addr = lin;
+	if (walk_guest(lin, access, &w)) {
+		rec->kind = KIND_GUEST_PF;
+		vcpu.fault_lin = lin;
+		vcpu.fault_err = w.err;
+		irq_page_fault(f);
+		return;
+	}
+	rec->gpa = w.gpa;
+	enum frame_access fa = protect_frame(w.gpa);
+	if (fa == FRAME_NONE || (fa == FRAME_RO && (access & WALK_WRITE))) {
+		protect_fault(f, rec, lin, &w);
+		return;
+	}
+	/* Writable only once dirty, so the first write comes back here. */
+	rec->kind = KIND_SHADOW_PF;
+	shadow_map(lin, w.gpa, w.writable && w.dirty && fa == FRAME_RW, w.nx);
+}

@@ -1,0 +1,20 @@
+/* shadow.h — the address spaces the guest really runs in. */
+#ifndef SHADOW_H
+#define SHADOW_H
+
+#include <stdint.h>
+
+/* Two shadows: guest kernel mode sees every page its tables map; guest
+ * user mode only the pages they map for user code (ring compression). */
+enum shadow_space { SHADOW_KERNEL, SHADOW_USER };
+
+/* Forget every mapping (guest CR3 write, protection changes). */
+void shadow_flush(void);
+/* Forget the mappings of one linear page (invlpg). */
+void shadow_invlpg(uint32_t lin);
+/* Map lin to the guest frame in the shadow of the current guest mode. */
+void shadow_map(uint32_t lin, uint32_t gpa, int writable, int nx);
+/* The CR3 of the shadow for the guest's current mode. */
+uint32_t shadow_cr3(void);
+
+#endif
