@@ -1,13 +1,25 @@
 /* interrupts.c — the guest's IDT is never loaded into the CPU: every vector
  * reaches the monitor first (its gates are DPL 0, so even the guest's int n
- * is a #GP), and the monitor delivers it through the guest's table. */
+ * is a #GP), and the monitor delivers it through the guest's table, with the
+ * privilege change (guest TSS stack switch) the guest's CPU would make. */
 #include "interrupts.h"
 #include "descriptor.h"
-#include "guest.h"
 #include "lib.h"
+#include "pic.h"
+#include "protect.h"
+#include "ring.h"
 #include "segments.h"
 #include "vcpu.h"
 #include "x86.h"
+
+static volatile int idling;
+static uint32_t idle_eip;
+/* sti keeps interrupts off for one more instruction: that instruction is
+ * single-stepped before a waiting interrupt is delivered. */
+static struct {
+	int active;
+	uint32_t guest_tf;
+} window;
 
 int vector_has_error_code(unsigned v)
 {
@@ -32,8 +44,26 @@ static int guest_pop(struct trap_frame *f, uint32_t *v, unsigned size)
 	return 0;
 }
 
-void irq_reflect(struct trap_frame *f, unsigned vector, int has_err, uint32_t err,
-		 uint32_t return_eip)
+/* From user mode to the guest kernel: SS:ESP from the guest's TSS. */
+static void enter_kernel_stack(struct trap_frame *f, unsigned vector)
+{
+	uint64_t d;
+	uint32_t esp0, ss0 = 0;
+	if (seg_guest_desc(vcpu.tr, &d) || desc_is_segment(d) ||
+	    vmem_read(&vcpu_mem_sys, desc_base(d) + 4, &esp0, 4) ||
+	    vmem_read(&vcpu_mem_sys, desc_base(d) + 8, &ss0, 2))
+		vcpu_kill("triple fault: no usable guest TSS for vector %u from user mode", vector);
+	uint32_t old_ss = f->ss, old_esp = f->esp;
+	vcpu.cpl = 0;
+	if (seg_load_ss(f, (uint16_t)ss0))
+		vcpu_kill("triple fault: bad SS0 %04x in the guest TSS", ss0);
+	f->esp = esp0;
+	if (guest_push(f, old_ss) || guest_push(f, old_esp))
+		vcpu_kill("triple fault: guest kernel stack unusable for vector %u", vector);
+}
+
+void irq_reflect(struct trap_frame *f, unsigned vector, enum irq_source src,
+		 int has_err, uint32_t err, uint32_t return_eip)
 {
 	uint64_t gate;
 	uint32_t cs;
@@ -43,10 +73,16 @@ void irq_reflect(struct trap_frame *f, unsigned vector, int has_err, uint32_t er
 	unsigned type = desc_type(gate);
 	if (!desc_present(gate) || desc_is_segment(gate) || (type != GATE_INT32 && type != GATE_TRAP32))
 		vcpu_kill("triple fault: guest IDT gate %u is not a 32-bit interrupt or trap gate", vector);
-	if (seg_code_selector(gate_selector(gate), &cs))
+	if (src == IRQ_SOFTWARE && desc_dpl(gate) < vcpu.cpl) {
+		irq_reflect(f, 13, IRQ_EXCEPTION, 1, vector * 8 + 2, f->eip);
+		return;
+	}
+	if (seg_code_selector(gate_selector(gate) & ~3u, &cs))
 		vcpu_kill("triple fault: guest IDT gate %u has a bad code selector", vector);
-	uint32_t eflags = vcpu_eflags(f);
-	if (guest_push(f, eflags) || guest_push(f, vcpu_cs(f)) || guest_push(f, return_eip) ||
+	uint32_t eflags = vcpu_eflags(f), old_cs = vcpu_cs(f);
+	if (vcpu.cpl == 3)
+		enter_kernel_stack(f, vector);
+	if (guest_push(f, eflags) || guest_push(f, old_cs) || guest_push(f, return_eip) ||
 	    (has_err && guest_push(f, err)))
 		vcpu_kill("triple fault: guest stack unusable delivering vector %u", vector);
 	f->cs = cs;
@@ -59,27 +95,107 @@ void irq_reflect(struct trap_frame *f, unsigned vector, int has_err, uint32_t er
 void irq_page_fault(struct trap_frame *f)
 {
 	vcpu.cr2 = vcpu.fault_lin;
-	irq_reflect(f, 14, 1, vcpu.fault_err, f->eip);
+	irq_reflect(f, 14, IRQ_EXCEPTION, 1, vcpu.fault_err, f->eip);
+}
+
+/* Returning to user mode, data segments the user may not use are cleared,
+ * as the CPU does (SDM vol. 2, IRET). */
+static void clear_kernel_segments(struct trap_frame *f)
+{
+	uint32_t *sregs[4] = { &f->ds, &f->es, &f->fs, &f->gs };
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t d;
+		if (!(*sregs[i] & ~3u))
+			continue;
+		if (seg_guest_desc((uint16_t)*sregs[i], &d) ||
+		    ((desc_type(d) & (DESC_CODE | DESC_CONFORMING)) != (DESC_CODE | DESC_CONFORMING) &&
+		     desc_dpl(d) < 3))
+			*sregs[i] = 0;
+	}
 }
 
 int irq_iret(struct trap_frame *f, int opsize16)
 {
 	unsigned size = opsize16 ? 2 : 4;
-	uint32_t eip, cs, eflags, real_cs;
-	uint32_t esp = f->esp;
+	uint32_t eip, cs, eflags, esp, ss, real_cs;
+	uint32_t saved_esp = f->esp, saved_ss = f->ss;
 	if (guest_pop(f, &eip, size) || guest_pop(f, &cs, size) || guest_pop(f, &eflags, size))
-		goto gp;
-	/* Only returns within the guest kernel so far: guest user mode is not
-	 * virtualized in this version. */
-	if ((cs & 3) != vcpu.cpl || seg_code_selector((uint16_t)cs, &real_cs))
 		goto gp;
 	if (opsize16)
 		eflags = (vcpu_eflags(f) & 0xffff0000u) | eflags;
+	if ((cs & 3) == 3 && vcpu.cpl == 0) {
+		if (guest_pop(f, &esp, size) || guest_pop(f, &ss, size) ||
+		    seg_code_selector((uint16_t)cs, &real_cs))
+			goto gp;
+		vcpu.cpl = 3;
+		if (seg_load_ss(f, (uint16_t)ss)) {
+			vcpu.cpl = 0;
+			goto gp;
+		}
+		f->esp = esp;
+		clear_kernel_segments(f);
+	} else if ((cs & 3) != vcpu.cpl || seg_code_selector((uint16_t)cs, &real_cs)) {
+		goto gp;
+	}
 	f->eip = eip;
 	f->cs = real_cs;
 	vcpu_set_eflags(f, eflags);
 	return 0;
 gp:
-	f->esp = esp;
+	f->esp = saved_esp;
+	f->ss = saved_ss;
 	return -1;
+}
+
+void irq_sti(struct trap_frame *f)
+{
+	vcpu.vif = 1;
+	if (!pic_pending() || window.active)
+		return;
+	window.active = 1;
+	window.guest_tf = f->eflags & X86_EFLAGS_TF;
+	f->eflags |= X86_EFLAGS_TF;
+}
+
+int irq_window_done(struct trap_frame *f)
+{
+	if (!window.active)
+		return 0;
+	window.active = 0;
+	f->eflags = (f->eflags & ~(uint32_t)X86_EFLAGS_TF) | window.guest_tf;
+	return 1;
+}
+
+void irq_deliver(struct trap_frame *f)
+{
+	if (vcpu.vif && pic_pending() && !window.active && !protect_stepping())
+		irq_reflect(f, pic_take(), IRQ_EXTERNAL, 0, 0, f->eip);
+}
+
+void irq_idle(uint32_t eip)
+{
+	idle_eip = eip;
+	idling = 1;
+	while (!pic_pending())
+		__asm__ volatile("sti; hlt; cli" : : : "memory");
+	idling = 0;
+}
+
+int irq_arrived(unsigned vector, const struct trap_frame *f)
+{
+	if (vector < PIC_REAL_BASE || vector >= PIC_REAL_BASE + 16)
+		return 0;
+	if ((f->cs & 3) == 0 && !idling)
+		return 0;
+	struct trap_record rec;
+	memset(&rec, 0, sizeof(rec));
+	rec.tsc_in = rdtsc();
+	rec.kind = KIND_IRQ;
+	rec.vector = (uint8_t)vector;
+	rec.cpl = vcpu.cpl;
+	rec.eip = (f->cs & 3) ? f->eip : idle_eip;
+	rec.detail = pic_guest_vector(vector - PIC_REAL_BASE);
+	pic_raise(vector - PIC_REAL_BASE);
+	ring_commit(&rec);
+	return 1;
 }

@@ -6,6 +6,7 @@
 #include "lib.h"
 #include "multiboot.h"
 #include "paging.h"
+#include "pic.h"
 #include "ring.h"
 #include "shadow.h"
 #include "tables.h"
@@ -41,6 +42,7 @@ void monitor_main(uint32_t magic, const struct mb_info *mbi)
 	paging_init();   /* first: the tables live in the switcher */
 	tables_init();
 	shadow_flush();
+	pic_init();
 	if (magic == MB_BOOT_MAGIC && (mbi->flags & MB_INFO_CMDLINE))
 		knobs_parse((const char *)mbi->cmdline, err, sizeof(err));
 	ring_init(knobs.ring_records);
@@ -59,7 +61,7 @@ void monitor_main(uint32_t magic, const struct mb_info *mbi)
 	boot->cs = SEL_BOOT_CS;
 	boot->ss = boot->ds = boot->es = boot->fs = boot->gs = SEL_BOOT_DS;
 	boot->eip = entry;
-	boot->eflags = X86_EFLAGS_FIXED;
+	boot->eflags = REAL_EFLAGS;
 	boot->eax = MB_BOOT_MAGIC;
 	boot->ebx = guest_mbi;
 	enter_guest(boot, shadow_cr3());

@@ -9,6 +9,7 @@
 #include "guest.h"
 #include "interrupts.h"
 #include "lib.h"
+#include "pic.h"
 #include "protect.h"
 #include "ring.h"
 #include "segments.h"
@@ -18,12 +19,20 @@
 
 #define PORT_DEBUG_EXIT 0xf4
 
-/* Devices the guest may reach: the serial ports, the POST delay port, the
- * CMOS and QEMU's isa-debug-exit.  Others read as all-ones, writes vanish. */
+/* Devices the guest may reach: the PICs (vector base kept virtual), the
+ * PIT and its gate, the CMOS, the serial ports, the POST delay port and
+ * QEMU's isa-debug-exit.  Others read as all-ones, writes vanish. */
+static int is_pic(uint32_t port)
+{
+	return port == 0x20 || port == 0x21 || port == 0xa0 || port == 0xa1;
+}
+
 static int port_allowed(uint32_t port)
 {
-	return (port >= 0x3f8 && port <= 0x3ff) || (port >= 0x2f8 && port <= 0x2ff) ||
-	       port == 0x80 || port == 0x70 || port == 0x71 || port == PORT_DEBUG_EXIT;
+	return is_pic(port) || (port >= 0x40 && port <= 0x43) || port == 0x61 ||
+	       port == 0x70 || port == 0x71 || port == 0x80 ||
+	       (port >= 0x3f8 && port <= 0x3ff) || (port >= 0x2f8 && port <= 0x2ff) ||
+	       port == PORT_DEBUG_EXIT;
 }
 
 static uint32_t port_in(uint16_t port, unsigned size)
@@ -49,6 +58,8 @@ static void port_out(uint16_t port, unsigned size, uint32_t v, struct trap_recor
 		guest_exit(rec, v);
 	if (!port_allowed(port))
 		return;
+	if (is_pic(port))
+		v = pic_write(port, (uint8_t)v);
 	if (size == 1)
 		outb(port, (uint8_t)v);
 	else if (size == 2)
@@ -239,11 +250,13 @@ static int emulate_one_byte(struct trap_frame *f, const struct insn *in, struct 
 		vcpu.vif = 0;
 		return 0;
 	case 0xfb:
-		vcpu.vif = 1;
+		irq_sti(f);
 		return 0;
 	case 0xf4:
-		vcpu_kill("guest halted%s: interrupts are not virtualized in this version",
-			  vcpu.vif ? "" : " with interrupts disabled");
+		if (!vcpu.vif)
+			vcpu_kill("guest halted with interrupts disabled");
+		irq_idle(f->eip);
+		return 0;
 	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
 	case 0xec: case 0xed: case 0xee: case 0xef:
 		emulate_io(f, in, rec);
@@ -257,17 +270,23 @@ static int emulate_one_byte(struct trap_frame *f, const struct insn *in, struct 
 		rec->detail = in->op == 0xcd ? (in->imm & 0xff) : in->op == 0xcc ? 3 : 4;
 		if (in->op == 0xce && !(f->eflags & X86_EFLAGS_OF))
 			return 0;
-		irq_reflect(f, rec->detail, 0, 0, f->eip + in->len);
+		irq_reflect(f, rec->detail, IRQ_SOFTWARE, 0, 0, f->eip + in->len);
 		return 1;
 	}
 	return -1;
+}
+
+/* Guest user code may only call into its kernel. */
+static int allowed_in_user_mode(const struct insn *in)
+{
+	return in->map == INSN_MAP_ONE && (in->op == 0xcc || in->op == 0xcd || in->op == 0xce);
 }
 
 int priv_emulate(struct trap_frame *f, struct trap_record *rec)
 {
 	struct insn in;
 	rec->kind = KIND_PRIVILEGED;
-	if (vcpu_fetch(f, &in, rec))
+	if (vcpu_fetch(f, &in, rec) || (vcpu.cpl == 3 && !allowed_in_user_mode(&in)))
 		return -1;
 	int rc = emulate_one_byte(f, &in, rec);
 	if (rc < 0)

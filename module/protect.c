@@ -139,6 +139,11 @@ int protect_step_fault(uint32_t lin)
 	return 1;
 }
 
+int protect_stepping(void)
+{
+	return step.active;
+}
+
 int protect_step_done(struct trap_frame *f)
 {
 	if (!step.active)

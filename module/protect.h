@@ -26,6 +26,8 @@ void protect_fault(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
 /* A fault while single-stepping over a protected page: 1 if it was ours
  * (the instruction reaches a second protected page, now opened too). */
 int protect_step_fault(uint32_t lin);
+/* Is a single step over a protected page in flight? */
+int protect_stepping(void);
 /* A debug trap: 1 if it ended a single step of ours, else 0. */
 int protect_step_done(struct trap_frame *f);
 

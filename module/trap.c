@@ -32,7 +32,7 @@ static void reflect_exception(struct trap_frame *f, struct trap_record *rec)
 	unsigned v = f->vector;
 	rec->kind = KIND_EXCEPTION;
 	rec->detail = v;
-	irq_reflect(f, v, vector_has_error_code(v), f->err, f->eip);
+	irq_reflect(f, v, IRQ_EXCEPTION, vector_has_error_code(v), f->err, f->eip);
 }
 
 static void dispatch(struct trap_frame *f, struct trap_record *rec)
@@ -46,7 +46,8 @@ static void dispatch(struct trap_frame *f, struct trap_record *rec)
 		pagefault(f, rec);
 		return;
 	case VEC_DB:
-		if (!protect_step_done(f))
+		/* Steps of the monitor's own complete the trap that set them. */
+		if (!protect_step_done(f) && !irq_window_done(f))
 			reflect_exception(f, rec);
 		return;
 	case VEC_DF:
@@ -63,6 +64,12 @@ uint32_t trap_entry(struct trap_frame *f)
 	struct trap_record rec;
 	uint64_t tsc_in = rdtsc();
 
+	if (irq_arrived(f->vector, f)) {
+		if ((f->cs & 3) == 0)
+			return 0;   /* it woke the monitor idling for the guest */
+		irq_deliver(f);
+		return shadow_cr3();
+	}
 	if ((f->cs & 3) != 3)
 		vcpu_kill("monitor panic: vector %u in the monitor at %08x, cr2 %08x",
 			  f->vector, f->eip, read_cr2());
@@ -77,5 +84,6 @@ uint32_t trap_entry(struct trap_frame *f)
 	dispatch(f, &rec);
 	if (rec.kind)
 		ring_commit(&rec);
+	irq_deliver(f);
 	return shadow_cr3();
 }

@@ -29,7 +29,7 @@ uint32_t vcpu_eflags(const struct trap_frame *f)
 
 void vcpu_set_eflags(struct trap_frame *f, uint32_t guest_eflags)
 {
-	f->eflags = (guest_eflags & GUEST_EFLAGS_MASK) | X86_EFLAGS_FIXED;
+	f->eflags = (guest_eflags & GUEST_EFLAGS_MASK) | REAL_EFLAGS;
 	vcpu.vif = (guest_eflags & X86_EFLAGS_IF) != 0;
 }
 
@@ -90,7 +90,7 @@ void vcpu_from_emu(struct trap_frame *f, const struct emu_regs *r)
 	f->edi = r->gpr[7];
 	f->eip = r->eip;
 	/* The emulator only computes arithmetic flags. */
-	f->eflags = (r->eflags & GUEST_EFLAGS_MASK) | X86_EFLAGS_FIXED;
+	f->eflags = (r->eflags & GUEST_EFLAGS_MASK) | REAL_EFLAGS;
 }
 
 /* How an emu_mem instance accesses guest memory (its ctx). */

@@ -31,6 +31,10 @@ extern struct vcpu vcpu;
 	X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_TF | X86_EFLAGS_DF | \
 	X86_EFLAGS_OF | X86_EFLAGS_AC | X86_EFLAGS_ID)
 
+/* What the guest always runs with for real: interrupts on (they belong to
+ * the monitor), IOPL 0 (so cli, sti, in and out trap). */
+#define REAL_EFLAGS (X86_EFLAGS_FIXED | X86_EFLAGS_IF)
+
 void vcpu_init(void);
 /* The guest's view of EFLAGS and CS. */
 uint32_t vcpu_eflags(const struct trap_frame *f);

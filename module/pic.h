@@ -1,0 +1,21 @@
+/* pic.h — the 8259 interrupt controllers as the guest sees them. */
+#ifndef PIC_H
+#define PIC_H
+
+#include <stdint.h>
+
+#define PIC_REAL_BASE 0x30u   /* real vectors 0x30-0x3f: IRQ 0-15 */
+
+void pic_init(void);
+/* The guest writes v to a PIC port: returns what to write to the real one
+ * (the guest's vector base is kept virtual). */
+uint8_t pic_write(uint16_t port, uint8_t v);
+/* IRQ n (0-15) arrived: hold it until the guest can take it. */
+void pic_raise(unsigned irq);
+/* Is an IRQ waiting?  Take the first one, as the guest's vector. */
+int pic_pending(void);
+unsigned pic_take(void);
+/* The guest vector of IRQ n. */
+unsigned pic_guest_vector(unsigned irq);
+
+#endif
