@@ -4,6 +4,12 @@
  * RPL), code segments DPL == CPL).  System descriptors (TSS, LDT, gates) are
  * never copied: the guest sees them in its GDT, the CPU never does.
  *
+ * There are two real GDTs, one per guest mode.  The kernel's lacks the
+ * guest's user code segments, so that an iret, far return or far jump from
+ * the guest kernel into user code faults (#NP) and the monitor sees the
+ * switch; the user's lacks everything the guest made DPL 0-2, so user code
+ * cannot load kernel segments.
+ *
  * A native segment load sets the accessed bit in the real GDT, where the
  * guest cannot see it; shadows still waiting for that bit are listed, and
  * the bit is copied to the guest's GDT at the next monitor entry. */
@@ -15,12 +21,17 @@
 #include "tables.h"
 #include "vcpu.h"
 
+static uint64_t *current_gdt(void)
+{
+	return real_gdt[vcpu.cpl == 3 ? GDT_USER : GDT_KERNEL];
+}
+
 uint32_t seg_base(uint32_t sel)
 {
 	sel &= 0xffff;
 	if ((sel >> 3) == 0 || (sel & 4))
 		return 0;
-	return desc_base(real_gdt[sel >> 3]);
+	return desc_base(current_gdt()[sel >> 3]);
 }
 
 int seg_guest_desc(uint16_t sel, uint64_t *desc)
@@ -47,7 +58,9 @@ static void shadow_entry(unsigned i)
 	uint64_t d = 0;
 	if (seg_guest_desc((uint16_t)(i << 3), &d) || !desc_present(d) || !desc_is_segment(d))
 		d = 0;
-	real_gdt[i] = d ? desc_with_dpl(d, 3) : 0;
+	int user_code = (desc_type(d) & DESC_CODE) && desc_dpl(d) == 3;
+	real_gdt[GDT_KERNEL][i] = d && !user_code ? desc_with_dpl(d, 3) : 0;
+	real_gdt[GDT_USER][i] = d && desc_dpl(d) == 3 ? d : 0;
 	if (d && !(desc_access(d) & DESC_ACCESSED))
 		watch_accessed(i);
 }
@@ -57,7 +70,8 @@ void seg_sync_accessed(void)
 	for (unsigned k = 0; k < n_unaccessed;) {
 		unsigned i = unaccessed[k];
 		uint64_t d;
-		if (!(desc_access(real_gdt[i]) & DESC_ACCESSED)) {
+		if (!((desc_access(real_gdt[GDT_KERNEL][i]) | desc_access(real_gdt[GDT_USER][i])) &
+		      DESC_ACCESSED)) {
 			k++;
 			continue;
 		}

@@ -1,5 +1,5 @@
-/* tables.c — the monitor's own descriptor tables: the real GDT (whose low
- * entries shadow the guest's GDT, see segments.c), the IDT that sends every
+/* tables.c — the monitor's own descriptor tables: the two real GDTs (whose
+ * low entries shadow the guest's GDT, see segments.c), the IDT that sends every
  * vector to trapentry.S, and the TSS whose only job is the trap stack. */
 #include "tables.h"
 #include "descriptor.h"
@@ -21,7 +21,8 @@ _Static_assert(sizeof(struct tss32) == 104, "TSS layout");
 /* In the switcher: the CPU reads them while the guest's address space is
  * loaded. */
 #define SWITCHER_DATA __attribute__((section(".switcher.data")))
-uint64_t real_gdt[GDT_ENTRIES] SWITCHER_DATA __attribute__((aligned(4096)));
+uint64_t real_gdt[2][GDT_ENTRIES] SWITCHER_DATA __attribute__((aligned(4096)));
+static int gdt_loaded;   /* which of the two */
 static uint64_t real_idt[256] SWITCHER_DATA __attribute__((aligned(4096)));
 static struct tss32 tss SWITCHER_DATA __attribute__((aligned(128)));
 
@@ -32,11 +33,23 @@ struct __attribute__((packed)) pseudo_desc {
 
 #define SEG_FLAT(dpl, type) desc_make(0, 0xfffff, DESC_P | DESC_S | ((dpl) << 5) | (type), DESC_G | DESC_DB)
 
+static void load_gdt(int which)
+{
+	struct pseudo_desc gdtr = { sizeof(real_gdt[0]) - 1, (uint32_t)real_gdt[which] };
+	__asm__ volatile("lgdt %0" : : "m"(gdtr));
+	gdt_loaded = which;
+}
+
+void tables_use_gdt(int which)
+{
+	if (which != gdt_loaded)
+		load_gdt(which);
+}
+
 static void load_tables(void)
 {
-	struct pseudo_desc gdtr = { sizeof(real_gdt) - 1, (uint32_t)real_gdt };
 	struct pseudo_desc idtr = { sizeof(real_idt) - 1, (uint32_t)real_idt };
-	__asm__ volatile("lgdt %0" : : "m"(gdtr));
+	load_gdt(GDT_KERNEL);
 	__asm__ volatile("lidt %0" : : "m"(idtr));
 	/* Reload every segment register from the new GDT. */
 	__asm__ volatile("ljmp %0, $1f\n1:\n"
@@ -48,15 +61,17 @@ static void load_tables(void)
 
 void tables_init(void)
 {
-	real_gdt[SEL_MON_CS >> 3] = SEG_FLAT(0, DESC_CODE | DESC_RW);
-	real_gdt[SEL_MON_DS >> 3] = SEG_FLAT(0, DESC_RW);
-	real_gdt[SEL_BOOT_CS >> 3] = SEG_FLAT(3, DESC_CODE | DESC_RW);
-	real_gdt[SEL_BOOT_DS >> 3] = SEG_FLAT(3, DESC_RW);
-
 	tss.ss0 = SEL_MON_DS;
 	tss.esp0 = (uint32_t)trap_stack_top;
 	tss.iomap_base = sizeof(tss);   /* beyond the limit: no I/O bitmap */
-	real_gdt[SEL_MON_TSS >> 3] = desc_make((uint32_t)&tss, sizeof(tss) - 1, DESC_P | DESC_TSS32, 0);
+	for (int i = 0; i < 2; i++) {
+		uint64_t *gdt = real_gdt[i];
+		gdt[SEL_MON_CS >> 3] = SEG_FLAT(0, DESC_CODE | DESC_RW);
+		gdt[SEL_MON_DS >> 3] = SEG_FLAT(0, DESC_RW);
+		gdt[SEL_BOOT_CS >> 3] = SEG_FLAT(3, DESC_CODE | DESC_RW);
+		gdt[SEL_BOOT_DS >> 3] = SEG_FLAT(3, DESC_RW);
+		gdt[SEL_MON_TSS >> 3] = desc_make((uint32_t)&tss, sizeof(tss) - 1, DESC_P | DESC_TSS32, 0);
+	}
 
 	/* DPL 0 everywhere: an int n from the guest is a #GP we emulate. */
 	for (unsigned v = 0; v < 256; v++)

@@ -3,9 +3,14 @@
 #define TABLES_H
 
 #include <stdint.h>
+#include "layout.h"
 
-extern uint64_t real_gdt[];
+/* The guest's kernel and user modes each get a real GDT (segments.c). */
+enum { GDT_KERNEL, GDT_USER };
+extern uint64_t real_gdt[2][GDT_ENTRIES];
 
 void tables_init(void);
+/* Load the real GDT for the guest's mode, if it is not loaded. */
+void tables_use_gdt(int which);
 
 #endif

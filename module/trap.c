@@ -10,6 +10,7 @@
  *      drains into SQLite (vmm/);
  *   5. trap_return in trapentry.S resumes the guest. */
 #include "trap.h"
+#include "descriptor.h"
 #include "interrupts.h"
 #include "lib.h"
 #include "pagefault.h"
@@ -18,18 +19,25 @@
 #include "ring.h"
 #include "segments.h"
 #include "shadow.h"
+#include "tables.h"
 #include "vcpu.h"
 #include "x86.h"
 
 #define VEC_DB 1
 #define VEC_DF 8
+#define VEC_NP 11
 #define VEC_GP 13
 #define VEC_PF 14
 
-/* Anything the guest causes and must see itself, e.g. its own #GP. */
+/* Anything the guest causes and must see itself, e.g. its own #GP.  A #NP
+ * for a segment the guest has present comes from the split of the real
+ * GDTs: natively it is the privilege check's #GP. */
 static void reflect_exception(struct trap_frame *f, struct trap_record *rec)
 {
 	unsigned v = f->vector;
+	uint64_t d;
+	if (v == VEC_NP && !seg_guest_desc((uint16_t)f->err, &d) && desc_present(d))
+		v = VEC_GP;
 	rec->kind = KIND_EXCEPTION;
 	rec->detail = v;
 	irq_reflect(f, v, IRQ_EXCEPTION, vector_has_error_code(v), f->err, f->eip);
@@ -38,6 +46,7 @@ static void reflect_exception(struct trap_frame *f, struct trap_record *rec)
 static void dispatch(struct trap_frame *f, struct trap_record *rec)
 {
 	switch (f->vector) {
+	case VEC_NP:   /* an iret into user code: see segments.c */
 	case VEC_GP:
 		if (priv_emulate(f, rec))
 			reflect_exception(f, rec);
@@ -59,6 +68,13 @@ static void dispatch(struct trap_frame *f, struct trap_record *rec)
 		vcpu_kill("unexpected interrupt vector %u", f->vector);
 }
 
+/* The guest's mode picks its real GDT and its shadow address space. */
+static uint32_t resume_cr3(void)
+{
+	tables_use_gdt(vcpu.cpl == 3 ? GDT_USER : GDT_KERNEL);
+	return shadow_cr3();
+}
+
 uint32_t trap_entry(struct trap_frame *f)
 {
 	struct trap_record rec;
@@ -68,7 +84,7 @@ uint32_t trap_entry(struct trap_frame *f)
 		if ((f->cs & 3) == 0)
 			return 0;   /* it woke the monitor idling for the guest */
 		irq_deliver(f);
-		return shadow_cr3();
+		return resume_cr3();
 	}
 	if ((f->cs & 3) != 3)
 		vcpu_kill("monitor panic: vector %u in the monitor at %08x, cr2 %08x",
@@ -85,5 +101,5 @@ uint32_t trap_entry(struct trap_frame *f)
 	if (rec.kind)
 		ring_commit(&rec);
 	irq_deliver(f);
-	return shadow_cr3();
+	return resume_cr3();
 }
