@@ -89,7 +89,7 @@ void irq_reflect(struct trap_frame *f, unsigned vector, enum irq_source src,
 	f->eip = gate_offset(gate);
 	if (type == GATE_INT32)
 		eflags &= ~(uint32_t)X86_EFLAGS_IF;
-	vcpu_set_eflags(f, eflags & ~(uint32_t)(X86_EFLAGS_TF | X86_EFLAGS_NT));
+	vcpu_set_eflags(f, eflags & ~(uint32_t)(X86_EFLAGS_TF | X86_EFLAGS_NT), 0);
 }
 
 void irq_page_fault(struct trap_frame *f)
@@ -116,7 +116,7 @@ static void clear_kernel_segments(struct trap_frame *f)
 
 int irq_iret(struct trap_frame *f, int opsize16)
 {
-	unsigned size = opsize16 ? 2 : 4;
+	unsigned size = opsize16 ? 2 : 4, cpl = vcpu.cpl;
 	uint32_t eip, cs, eflags, esp, ss, real_cs;
 	uint32_t saved_esp = f->esp, saved_ss = f->ss;
 	if (guest_pop(f, &eip, size) || guest_pop(f, &cs, size) || guest_pop(f, &eflags, size))
@@ -139,7 +139,7 @@ int irq_iret(struct trap_frame *f, int opsize16)
 	}
 	f->eip = eip;
 	f->cs = real_cs;
-	vcpu_set_eflags(f, eflags);
+	vcpu_set_eflags(f, eflags, cpl);
 	return 0;
 gp:
 	f->esp = saved_esp;

@@ -1,11 +1,16 @@
-/* pagefault.c — a page fault from the guest is one of three things, told
- * apart by walking the guest's own page tables (walk.c):
+/* pagefault.c — a page fault from the guest is one of these, told apart by
+ * walking the guest's own page tables (walk.c):
  *   the guest's tables deny the access  -> the guest's own #PF (guest_pf);
  *   the frame holds a protected table   -> emulate the access (protected);
- *   otherwise the shadow lacks the page -> fill it in (shadow_pf). */
+ *   code runs from an unscanned frame   -> scan and patch it (scan);
+ *   a write reaches a scanned frame     -> unpatch, forget the scan (smc);
+ *   otherwise the shadow lacks the page -> fill it in (shadow_pf).
+ * Scanned frames are mapped executable and read-only, all others
+ * non-executable, so each of the last three really faults. */
 #include "pagefault.h"
 #include "interrupts.h"
 #include "protect.h"
+#include "scan.h"
 #include "shadow.h"
 #include "vcpu.h"
 #include "walk.h"
@@ -35,7 +40,17 @@ void pagefault(struct trap_frame *f, struct trap_record *rec)
 		protect_fault(f, rec, lin, &w);
 		return;
 	}
-	/* Writable only once dirty, so the first write comes back here. */
 	rec->kind = KIND_SHADOW_PF;
-	shadow_map(lin, w.gpa, w.writable && w.dirty && fa == FRAME_RW, w.nx);
+	if ((access & WALK_FETCH) && !scan_done(w.gpa)) {
+		rec->kind = KIND_SCAN;
+		rec->detail = scan_frame(w.gpa);
+		shadow_flush();   /* no writable alias of the frame may remain */
+	} else if ((access & WALK_WRITE) && scan_done(w.gpa)) {
+		rec->kind = KIND_SMC;
+		scan_forget(w.gpa);
+		shadow_flush();   /* no executable alias may remain */
+	}
+	/* Writable only once dirty, so the first write comes back here. */
+	int code = scan_done(w.gpa);
+	shadow_map(lin, w.gpa, w.writable && w.dirty && fa == FRAME_RW && !code, w.nx || !code);
 }

@@ -12,6 +12,7 @@
 #include "pic.h"
 #include "protect.h"
 #include "ring.h"
+#include "sbe.h"
 #include "segments.h"
 #include "shadow.h"
 #include "vcpu.h"
@@ -276,17 +277,28 @@ static int emulate_one_byte(struct trap_frame *f, const struct insn *in, struct 
 	return -1;
 }
 
-/* Guest user code may only call into its kernel. */
+/* Guest user code may call into its kernel, and with IOPL 3 use cli, sti
+ * and port I/O. */
 static int allowed_in_user_mode(const struct insn *in)
 {
-	return in->map == INSN_MAP_ONE && (in->op == 0xcc || in->op == 0xcd || in->op == 0xce);
+	if (in->map != INSN_MAP_ONE)
+		return 0;
+	if (in->op == 0xcc || in->op == 0xcd || in->op == 0xce)
+		return 1;
+	return vcpu.iopl == 3 && (in->op == 0xfa || in->op == 0xfb || (in->op & 0xf4) == 0xe4);
 }
 
 int priv_emulate(struct trap_frame *f, struct trap_record *rec)
 {
 	struct insn in;
 	rec->kind = KIND_PRIVILEGED;
-	if (vcpu_fetch(f, &in, rec) || (vcpu.cpl == 3 && !allowed_in_user_mode(&in)))
+	int fetched = vcpu_fetch(f, &in, rec);
+	if (fetched == VCPU_FETCH_PATCHED) {
+		if (sbe_emulate(f, &in, rec))
+			irq_page_fault(f);
+		return 0;
+	}
+	if (fetched || (vcpu.cpl == 3 && !allowed_in_user_mode(&in)))
 		return -1;
 	int rc = emulate_one_byte(f, &in, rec);
 	if (rc < 0)

@@ -7,6 +7,7 @@
 #include "lib.h"
 #include "protect.h"
 #include "ring.h"
+#include "scan.h"
 #include "segments.h"
 #include "walk.h"
 #include "x86.h"
@@ -24,13 +25,17 @@ void vcpu_init(void)
 uint32_t vcpu_eflags(const struct trap_frame *f)
 {
 	return (f->eflags & GUEST_EFLAGS_MASK) | X86_EFLAGS_FIXED |
-	       (vcpu.vif ? X86_EFLAGS_IF : 0);
+	       (vcpu.vif ? X86_EFLAGS_IF : 0) | ((uint32_t)vcpu.iopl << X86_EFLAGS_IOPL_BIT);
 }
 
-void vcpu_set_eflags(struct trap_frame *f, uint32_t guest_eflags)
+/* As popf and iret do: IOPL only changes at CPL 0, IF only at CPL <= IOPL. */
+void vcpu_set_eflags(struct trap_frame *f, uint32_t guest_eflags, unsigned cpl)
 {
 	f->eflags = (guest_eflags & GUEST_EFLAGS_MASK) | REAL_EFLAGS;
-	vcpu.vif = (guest_eflags & X86_EFLAGS_IF) != 0;
+	if (cpl <= vcpu.iopl)
+		vcpu.vif = (guest_eflags & X86_EFLAGS_IF) != 0;
+	if (cpl == 0)
+		vcpu.iopl = (guest_eflags & X86_EFLAGS_IOPL) >> X86_EFLAGS_IOPL_BIT;
 }
 
 uint16_t vcpu_cs(const struct trap_frame *f)
@@ -56,15 +61,27 @@ static unsigned read_code(uint32_t lin, uint8_t *buf, unsigned n)
 	return got;
 }
 
+/* Is the int3 at lin one of scan.c's patches?  Gives the original byte. */
+static int patched_at(uint32_t lin, uint8_t *orig)
+{
+	struct walk w;
+	unsigned access = WALK_FETCH | WALK_PEEK | (vcpu.cpl == 3 ? WALK_USER : 0);
+	return walk_guest(lin, access, &w) == 0 && scan_patched(w.gpa, orig);
+}
+
 int vcpu_fetch(const struct trap_frame *f, struct insn *in, struct trap_record *rec)
 {
 	uint8_t bytes[INSN_MAX_LEN];
-	unsigned avail = read_code(seg_base(f->cs) + f->eip, bytes, sizeof(bytes));
+	uint32_t lin = seg_base(f->cs) + f->eip;
+	unsigned avail = read_code(lin, bytes, sizeof(bytes));
+	int patched = avail && bytes[0] == 0xcc && patched_at(lin, &bytes[0]);
 	int len = decode_insn(bytes, avail, in);
 	unsigned copy = len > 0 ? (unsigned)len : avail;
 	memcpy(rec->insn, bytes, copy);
 	rec->insn_len = (uint8_t)copy;
-	return len > 0 ? 0 : -1;
+	if (len <= 0)
+		return -1;
+	return patched ? VCPU_FETCH_PATCHED : 0;
 }
 
 void vcpu_to_emu(const struct trap_frame *f, struct emu_regs *r)

@@ -20,6 +20,7 @@ struct vcpu {
 	uint16_t ldtr, tr;
 	uint8_t cpl;        /* virtual CPL: 0 while the guest kernel runs */
 	uint8_t vif;        /* virtual EFLAGS.IF */
+	uint8_t iopl;       /* virtual EFLAGS.IOPL */
 	/* The last guest memory access that failed: the #PF the guest gets. */
 	uint32_t fault_lin, fault_err;
 };
@@ -39,11 +40,14 @@ void vcpu_init(void);
 /* The guest's view of EFLAGS and CS. */
 uint32_t vcpu_eflags(const struct trap_frame *f);
 uint16_t vcpu_cs(const struct trap_frame *f);
-/* Set the real EFLAGS from a value the guest wants (iret, popf). */
-void vcpu_set_eflags(struct trap_frame *f, uint32_t guest_eflags);
+/* Set EFLAGS to a value the guest loads (iret, popf) at privilege cpl. */
+void vcpu_set_eflags(struct trap_frame *f, uint32_t guest_eflags, unsigned cpl);
 
-/* Fetch and decode the instruction at the guest's EIP; copies its first
- * bytes into the record.  Returns 0 or -1 (not decodable / not mapped). */
+/* Fetch and decode the instruction at the guest's EIP as the guest wrote
+ * it; copies its first bytes into the record.  Returns 0, or
+ * VCPU_FETCH_PATCHED for a sensitive instruction scan.c patched, or -1 (not
+ * decodable / not mapped). */
+#define VCPU_FETCH_PATCHED 1
 int vcpu_fetch(const struct trap_frame *f, struct insn *in, struct trap_record *rec);
 
 /* Move registers between the trap frame and the emulator's view. */

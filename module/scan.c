@@ -1,0 +1,136 @@
+/* scan.c — which guest frames hold scanned code, and the patches in them.
+ * A sensitive instruction (one that runs at ring 3 without trapping but
+ * shows the guest the real machine: pushf, sgdt, mov from a segment
+ * register, lar, cpuid...) gets an int3 (0xCC) over its first byte; at
+ * ring 3 that int3 meets a DPL-0 gate and raises #GP, and sbe.c emulates the
+ * original instruction.
+ *
+ * Instruction boundaries: the frame is decoded from the first instruction
+ * the guest runs in it to its end.  The part before is decoded from where
+ * the previous frame's last instruction ended when that frame was scanned
+ * (code is laid out contiguously), else from the first of the next 15 byte
+ * offsets whose decoding meets the known boundary. */
+#include "scan.h"
+#include "decode.h"
+#include "guest.h"
+#include "layout.h"
+#include "lib.h"
+
+#define FRAMES (GUEST_MEM_END / PAGE_SIZE)
+#define MAX_PATCHES 8192
+#define INT3 0xcc
+
+static uint32_t scanned[FRAMES / 32];
+static uint8_t spill[FRAMES];   /* where the frame's last instruction ends in the next */
+static struct patch {
+	uint32_t gpa;
+	uint8_t orig;
+} patches[MAX_PATCHES];
+static unsigned n_patches;
+
+int scan_done(uint32_t gpa)
+{
+	uint32_t f = gpa / PAGE_SIZE;
+	return f < FRAMES && (scanned[f / 32] >> (f % 32)) & 1;
+}
+
+int scan_patched(uint32_t gpa, uint8_t *orig)
+{
+	for (unsigned i = 0; i < n_patches; i++)
+		if (patches[i].gpa == gpa) {
+			*orig = patches[i].orig;
+			return 1;
+		}
+	return 0;
+}
+
+/* Instructions that leak the real machine at ring 3 without trapping. */
+static int sensitive(const struct insn *in)
+{
+	if (in->map == INSN_MAP_ONE)
+		return in->op == 0x9c || in->op == 0x9d ||     /* pushf, popf */
+		       in->op == 0x8c ||                       /* mov r/m, sreg */
+		       in->op == 0x0e || in->op == 0x16;       /* push cs, push ss */
+	if (in->map != INSN_MAP_0F)
+		return 0;
+	switch (in->op) {
+	case 0x00:   /* sldt, str, verr, verw */
+		return in->reg == 0 || in->reg == 1 || in->reg == 4 || in->reg == 5;
+	case 0x01:   /* sgdt, sidt (memory forms), smsw */
+		return ((in->reg == 0 || in->reg == 1) && in->mod != 3) || in->reg == 4;
+	case 0x02: case 0x03: case 0xa2:   /* lar, lsl, cpuid */
+		return 1;
+	}
+	return 0;
+}
+
+static int patch(uint32_t gpa)
+{
+	if (n_patches == MAX_PATCHES)
+		return 0;
+	patches[n_patches].gpa = gpa;
+	patches[n_patches++].orig = *(uint8_t *)gpa;
+	*(uint8_t *)gpa = INT3;
+	return 1;
+}
+
+/* Decode [from, frame end); returns the offset past the frame's end where the
+ * last instruction ends, and patches if asked. */
+static unsigned sweep(uint32_t frame, unsigned from, unsigned to, int do_patch, unsigned *n)
+{
+	unsigned off = from;
+	while (off < to) {
+		struct insn in;
+		uint32_t at = frame + off;
+		unsigned avail = guest_range_ok(at, INSN_MAX_LEN) ? INSN_MAX_LEN : GUEST_MEM_END - at;
+		int len = decode_insn((const uint8_t *)at, avail, &in);
+		if (len <= 0) {
+			off++;   /* not code: go on with the next byte */
+			continue;
+		}
+		if (do_patch && sensitive(&in))
+			*n += (unsigned)patch(at);
+		off += (unsigned)len;
+	}
+	return off;
+}
+
+/* Where decoding must start so that it meets the boundary at entry. */
+static unsigned first_boundary(uint32_t frame, unsigned entry)
+{
+	uint32_t prev = frame / PAGE_SIZE - 1;
+	if (frame && scan_done(frame - PAGE_SIZE) && spill[prev] <= entry)
+		return spill[prev];
+	for (unsigned s = 0; s < INSN_MAX_LEN && s < entry; s++) {
+		unsigned n = 0;
+		if (sweep(frame, s, entry, 0, &n) == entry)
+			return s;
+	}
+	return entry;
+}
+
+unsigned scan_frame(uint32_t gpa)
+{
+	uint32_t frame = gpa & PAGE_MASK, f = frame / PAGE_SIZE;
+	unsigned entry = gpa & 0xfff, n = 0;
+	unsigned start = first_boundary(frame, entry);
+	sweep(frame, start, entry, 1, &n);
+	unsigned end = sweep(frame, entry, PAGE_SIZE, 1, &n);
+	spill[f] = (uint8_t)(end - PAGE_SIZE);
+	scanned[f / 32] |= 1u << (f % 32);
+	return n;
+}
+
+void scan_forget(uint32_t gpa)
+{
+	uint32_t frame = gpa & PAGE_MASK, f = frame / PAGE_SIZE;
+	for (unsigned i = 0; i < n_patches;) {
+		if ((patches[i].gpa & PAGE_MASK) != frame) {
+			i++;
+			continue;
+		}
+		*(uint8_t *)patches[i].gpa = patches[i].orig;
+		patches[i] = patches[--n_patches];
+	}
+	scanned[f / 32] &= ~(1u << (f % 32));
+}

@@ -1,0 +1,20 @@
+/* scan.h — scan-before-execute: guest code runs only from scanned frames,
+ * with its sensitive instructions patched to trap. */
+#ifndef SCAN_H
+#define SCAN_H
+
+#include <stdint.h>
+#include "trace.h"
+#include "trap.h"
+
+/* Has the frame been scanned (and so may run, and must not be written)? */
+int scan_done(uint32_t gpa);
+/* The guest enters the frame of gpa at gpa: scan it, patch it.  Returns the
+ * number of instructions patched. */
+unsigned scan_frame(uint32_t gpa);
+/* The guest writes a scanned frame: take the patches out, forget the scan. */
+void scan_forget(uint32_t gpa);
+/* Is there a patch at gpa?  Gives the original first byte. */
+int scan_patched(uint32_t gpa, uint8_t *orig);
+
+#endif
