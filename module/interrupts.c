@@ -15,7 +15,7 @@
 static volatile int idling;
 static uint32_t idle_eip;
 /* sti keeps interrupts off for one more instruction: that instruction is
- * single-stepped before a waiting interrupt is delivered. */
+ * single-stepped, and interrupts are delivered only after it. */
 static struct {
 	int active;
 	uint32_t guest_tf;
@@ -47,11 +47,9 @@ static int guest_pop(struct trap_frame *f, uint32_t *v, unsigned size)
 /* From user mode to the guest kernel: SS:ESP from the guest's TSS. */
 static void enter_kernel_stack(struct trap_frame *f, unsigned vector)
 {
-	uint64_t d;
 	uint32_t esp0, ss0 = 0;
-	if (seg_guest_desc(vcpu.tr, &d) || desc_is_segment(d) ||
-	    vmem_read(&vcpu_mem_sys, desc_base(d) + 4, &esp0, 4) ||
-	    vmem_read(&vcpu_mem_sys, desc_base(d) + 8, &ss0, 2))
+	if (!vcpu.tr || vmem_read(&vcpu_mem_sys, vcpu.tss.base + 4, &esp0, 4) ||
+	    vmem_read(&vcpu_mem_sys, vcpu.tss.base + 8, &ss0, 2))
 		vcpu_kill("triple fault: no usable guest TSS for vector %u from user mode", vector);
 	uint32_t old_ss = f->ss, old_esp = f->esp;
 	vcpu.cpl = 0;
@@ -149,9 +147,9 @@ gp:
 
 void irq_sti(struct trap_frame *f)
 {
-	vcpu.vif = 1;
-	if (!pic_pending() || window.active)
+	if (vcpu.vif || window.active)
 		return;
+	vcpu.vif = 1;
 	window.active = 1;
 	window.guest_tf = f->eflags & X86_EFLAGS_TF;
 	f->eflags |= X86_EFLAGS_TF;

@@ -28,6 +28,10 @@ static int parse_protect(const char *v, unsigned n)
 			bits |= PROTECT_GDT;
 		else if (word_is(v, len, "idt"))
 			bits |= PROTECT_IDT;
+		else if (word_is(v, len, "ldt"))
+			bits |= PROTECT_LDT;
+		else if (word_is(v, len, "tss"))
+			bits |= PROTECT_TSS;
 		else
 			return -1;
 		v += len;

@@ -9,6 +9,8 @@
 
 #define PROTECT_GDT (1u << 0)
 #define PROTECT_IDT (1u << 1)
+#define PROTECT_LDT (1u << 2)
+#define PROTECT_TSS (1u << 3)
 
 enum protect_mode { MODE_OFF, MODE_W, MODE_RW };
 enum emulate_path { EMULATE_DECODE, EMULATE_STEP };

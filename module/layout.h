@@ -42,6 +42,8 @@
 #define SEL_MON_TSS      (506u << 3)
 #define SEL_BOOT_CS      ((507u << 3) | 3)  /* flat ring-3 segments the guest */
 #define SEL_BOOT_DS      ((508u << 3) | 3)  /* starts on, as Multiboot promises */
+#define SEL_MON_LDT      (509u << 3)  /* the real LDT of the guest's mode */
+#define LDT_ENTRIES      512u         /* guest LDTs up to one page */
 
 #define MONITOR_STACK_SIZE 0x4000u     /* boot stack */
 #define TRAP_STACK_SIZE  0x4000u       /* the switcher's: every trap runs on it */

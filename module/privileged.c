@@ -143,19 +143,17 @@ static int emulate_ltr(const struct trap_frame *f, const struct insn *in)
 	d |= (uint64_t)DESC_TSS_BUSY << 40;
 	vmem_write(&vcpu_mem_sys, vcpu.gdtr.base + (sel & ~7u), &d, 8);
 	vcpu.tr = sel;
+	vcpu.tss = (struct vdtr){ desc_base(d), desc_limit(d) };
+	protect_update();
 	return 0;
 }
 
 static int emulate_lldt(const struct trap_frame *f, const struct insn *in)
 {
 	uint16_t sel;
-	uint64_t d;
-	if (read_rm16(f, in, &sel))
+	if (read_rm16(f, in, &sel) || seg_load_ldt(sel))
 		return -1;
-	if ((sel & ~3u) && (seg_guest_desc(sel, &d) || !desc_present(d) ||
-			    desc_is_segment(d) || desc_type(d) != DESC_LDT))
-		return -1;
-	vcpu.ldtr = sel;
+	protect_update();
 	return 0;
 }
 

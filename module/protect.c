@@ -22,7 +22,7 @@
 #include "vcpu.h"
 #include "x86.h"
 
-#define MAX_RANGES 40      /* a full GDT and IDT, page by page */
+#define MAX_RANGES 48      /* the tables, page by page */
 #define MAX_OPEN_PAGES 4   /* pages one instruction may touch */
 
 /* The part [lo, hi) of a frame that belongs to a table. */
@@ -68,6 +68,10 @@ void protect_update(void)
 		add_table(&vcpu.gdtr, REGION_GDT, next, &n);
 	if (knobs.protect & PROTECT_IDT)
 		add_table(&vcpu.idtr, REGION_IDT, next, &n);
+	if (knobs.protect & PROTECT_LDT)
+		add_table(&vcpu.ldt, REGION_LDT, next, &n);
+	if (knobs.protect & PROTECT_TSS)
+		add_table(&vcpu.tss, REGION_TSS, next, &n);
 	if (n == n_ranges && !memcmp(next, ranges, n * sizeof(next[0])))
 		return;
 	memcpy(ranges, next, n * sizeof(next[0]));
@@ -101,7 +105,8 @@ static uint8_t region_of(uint32_t gpa)
 
 void protect_written(uint32_t gpa, uint32_t n)
 {
-	if (region_of(gpa) == REGION_GDT || region_of(gpa + n - 1) == REGION_GDT)
+	uint8_t first = region_of(gpa), last = region_of(gpa + n - 1);
+	if (first == REGION_GDT || last == REGION_GDT || first == REGION_LDT || last == REGION_LDT)
 		seg_reshadow();
 }
 

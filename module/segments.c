@@ -1,18 +1,19 @@
-/* segments.c — ring compression for segments.  Entry i of the guest's GDT is
- * copied to entry i of the real GDT with its DPL forced to 3, so the guest's
- * own selectors load natively at ring 3 (data segments need DPL >= max(CPL,
- * RPL), code segments DPL == CPL).  System descriptors (TSS, LDT, gates) are
- * never copied: the guest sees them in its GDT, the CPU never does.
+/* segments.c — ring compression for segments.  Entry i of the guest's GDT
+ * (and LDT) is copied to entry i of the real GDT (LDT) with its DPL forced
+ * to 3, so the guest's own selectors load natively at ring 3 (data segments
+ * need DPL >= max(CPL, RPL), code segments DPL == CPL).  System descriptors
+ * (TSS, LDT, gates) are never copied: the guest sees them in its table, the
+ * CPU never does.
  *
- * There are two real GDTs, one per guest mode.  The kernel's lacks the
- * guest's user code segments, so that an iret, far return or far jump from
- * the guest kernel into user code faults (#NP) and the monitor sees the
- * switch; the user's lacks everything the guest made DPL 0-2, so user code
- * cannot load kernel segments.
+ * There are two real GDTs and LDTs, one per guest mode.  The kernel's lack
+ * the guest's user code segments, so that an iret, far return or far jump
+ * from the guest kernel into user code faults (#NP) and the monitor sees
+ * the switch; the user's lack everything the guest made DPL 0-2, so user
+ * code cannot load kernel segments.
  *
- * A native segment load sets the accessed bit in the real GDT, where the
+ * A native segment load sets the accessed bit in the real table, where the
  * guest cannot see it; shadows still waiting for that bit are listed, and
- * the bit is copied to the guest's GDT at the next monitor entry. */
+ * the bit is copied to the guest's table at the next monitor entry. */
 #include "segments.h"
 #include "descriptor.h"
 #include "guest.h"
@@ -21,64 +22,76 @@
 #include "tables.h"
 #include "vcpu.h"
 
-static uint64_t *current_gdt(void)
+#define SEL_LDT 4u   /* the selector's table indicator */
+
+/* The real descriptor a selector names in the given mode. */
+static uint64_t *real_desc(int mode, uint16_t sel)
 {
-	return real_gdt[vcpu.cpl == 3 ? GDT_USER : GDT_KERNEL];
+	return (sel & SEL_LDT) ? &real_ldt[mode][sel >> 3] : &real_gdt[mode][sel >> 3];
 }
 
 uint32_t seg_base(uint32_t sel)
 {
-	sel &= 0xffff;
-	if ((sel >> 3) == 0 || (sel & 4))
+	if (!(sel & 0xfff8u) && !(sel & SEL_LDT))
 		return 0;
-	return desc_base(current_gdt()[sel >> 3]);
+	return desc_base(*real_desc(vcpu.cpl == 3 ? GDT_USER : GDT_KERNEL, (uint16_t)sel));
+}
+
+/* The guest's table for sel and the linear address of its entry. */
+static int guest_entry(uint16_t sel, uint32_t *lin)
+{
+	const struct vdtr *t = (sel & SEL_LDT) ? &vcpu.ldt : &vcpu.gdtr;
+	uint32_t off = sel & ~7u;
+	if (((sel & SEL_LDT) && !vcpu.ldtr) || off + 7 > t->limit)
+		return -1;
+	*lin = t->base + off;
+	return 0;
 }
 
 int seg_guest_desc(uint16_t sel, uint64_t *desc)
 {
-	uint32_t off = sel & ~7u;
-	if (sel & 4 || off + 7 > vcpu.gdtr.limit)
-		return -1;
-	return vmem_read(&vcpu_mem_sys, vcpu.gdtr.base + off, desc, 8);
+	uint32_t lin;
+	return guest_entry(sel, &lin) || vmem_read(&vcpu_mem_sys, lin, desc, 8);
 }
 
-static uint16_t unaccessed[GDT_GUEST_ENTRIES];   /* indices, n_unaccessed used */
+static uint16_t unaccessed[GDT_GUEST_ENTRIES + LDT_ENTRIES];   /* selectors */
 static unsigned n_unaccessed;
 
-static void watch_accessed(unsigned i)
+static void watch_accessed(uint16_t sel)
 {
 	for (unsigned k = 0; k < n_unaccessed; k++)
-		if (unaccessed[k] == i)
+		if (unaccessed[k] == sel)
 			return;
-	unaccessed[n_unaccessed++] = (uint16_t)i;
+	unaccessed[n_unaccessed++] = sel;
 }
 
-static void shadow_entry(unsigned i)
+static void shadow_entry(uint16_t sel)
 {
 	uint64_t d = 0;
-	if (seg_guest_desc((uint16_t)(i << 3), &d) || !desc_present(d) || !desc_is_segment(d))
+	if (seg_guest_desc(sel, &d) || !desc_present(d) || !desc_is_segment(d))
 		d = 0;
 	int user_code = (desc_type(d) & DESC_CODE) && desc_dpl(d) == 3;
-	real_gdt[GDT_KERNEL][i] = d && !user_code ? desc_with_dpl(d, 3) : 0;
-	real_gdt[GDT_USER][i] = d && desc_dpl(d) == 3 ? d : 0;
+	*real_desc(GDT_KERNEL, sel) = d && !user_code ? desc_with_dpl(d, 3) : 0;
+	*real_desc(GDT_USER, sel) = d && desc_dpl(d) == 3 ? d : 0;
 	if (d && !(desc_access(d) & DESC_ACCESSED))
-		watch_accessed(i);
+		watch_accessed(sel);
 }
 
 void seg_sync_accessed(void)
 {
 	for (unsigned k = 0; k < n_unaccessed;) {
-		unsigned i = unaccessed[k];
+		uint16_t sel = unaccessed[k];
+		uint32_t lin;
 		uint64_t d;
-		if (!((desc_access(real_gdt[GDT_KERNEL][i]) | desc_access(real_gdt[GDT_USER][i])) &
+		if (!((desc_access(*real_desc(GDT_KERNEL, sel)) | desc_access(*real_desc(GDT_USER, sel))) &
 		      DESC_ACCESSED)) {
 			k++;
 			continue;
 		}
 		unaccessed[k] = unaccessed[--n_unaccessed];
-		if (seg_guest_desc((uint16_t)(i << 3), &d) == 0) {
+		if (seg_guest_desc(sel, &d) == 0 && guest_entry(sel, &lin) == 0) {
 			uint8_t access = desc_access(d) | DESC_ACCESSED;
-			vmem_write(&vcpu_mem_sys, vcpu.gdtr.base + i * 8 + 5, &access, 1);
+			vmem_write(&vcpu_mem_sys, lin + 5, &access, 1);
 		}
 	}
 }
@@ -87,7 +100,9 @@ void seg_reshadow(void)
 {
 	n_unaccessed = 0;
 	for (unsigned i = 1; i < GDT_GUEST_ENTRIES; i++)
-		shadow_entry(i);
+		shadow_entry((uint16_t)(i << 3));
+	for (unsigned i = 0; i < LDT_ENTRIES; i++)
+		shadow_entry((uint16_t)(i << 3 | SEL_LDT));
 }
 
 int seg_load_gdt(uint32_t base, uint32_t limit)
@@ -96,6 +111,23 @@ int seg_load_gdt(uint32_t base, uint32_t limit)
 		return -1;
 	vcpu.gdtr.base = base;
 	vcpu.gdtr.limit = limit;
+	seg_reshadow();
+	return 0;
+}
+
+int seg_load_ldt(uint16_t sel)
+{
+	uint64_t d;
+	if (!(sel & ~3u)) {
+		vcpu.ldtr = 0;
+		vcpu.ldt = (struct vdtr){ 0, 0 };
+	} else {
+		if ((sel & SEL_LDT) || seg_guest_desc(sel, &d) || !desc_present(d) ||
+		    desc_is_segment(d) || desc_type(d) != DESC_LDT || desc_limit(d) >= LDT_ENTRIES * 8)
+			return -1;
+		vcpu.ldtr = sel;
+		vcpu.ldt = (struct vdtr){ desc_base(d), desc_limit(d) };
+	}
 	seg_reshadow();
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* segments.h — the guest's GDT, shadowed into the real one. */
+/* segments.h — the guest's GDT and LDT, shadowed into the real ones. */
 #ifndef SEGMENTS_H
 #define SEGMENTS_H
 
@@ -9,11 +9,13 @@
 uint32_t seg_base(uint32_t sel);
 /* The guest loaded a new GDT: check its size, shadow every entry. */
 int seg_load_gdt(uint32_t base, uint32_t limit);
-/* The guest wrote to its GDT: shadow it anew. */
+/* The guest loaded an LDT (0: none).  0, or -1 for a bad selector (#GP). */
+int seg_load_ldt(uint16_t sel);
+/* The guest wrote to its GDT or LDT: shadow them anew. */
 void seg_reshadow(void);
 /* Copy accessed bits the CPU set in shadow descriptors to the guest's GDT. */
 void seg_sync_accessed(void);
-/* Read guest GDT entry for sel (index checked against the limit). */
+/* Read the guest's descriptor for sel (index checked against the limit). */
 int seg_guest_desc(uint16_t sel, uint64_t *desc);
 /* Load SS (which never loads natively: RPL 0 != CPL 3).  0 or -1 (#GP). */
 int seg_load_ss(struct trap_frame *f, uint16_t sel);

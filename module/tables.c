@@ -22,6 +22,7 @@ _Static_assert(sizeof(struct tss32) == 104, "TSS layout");
  * loaded. */
 #define SWITCHER_DATA __attribute__((section(".switcher.data")))
 uint64_t real_gdt[2][GDT_ENTRIES] SWITCHER_DATA __attribute__((aligned(4096)));
+uint64_t real_ldt[2][LDT_ENTRIES] SWITCHER_DATA __attribute__((aligned(4096)));
 static int gdt_loaded;   /* which of the two */
 static uint64_t real_idt[256] SWITCHER_DATA __attribute__((aligned(4096)));
 static struct tss32 tss SWITCHER_DATA __attribute__((aligned(128)));
@@ -33,10 +34,13 @@ struct __attribute__((packed)) pseudo_desc {
 
 #define SEG_FLAT(dpl, type) desc_make(0, 0xfffff, DESC_P | DESC_S | ((dpl) << 5) | (type), DESC_G | DESC_DB)
 
+/* The GDT and the LDT of one guest mode; the LDT's descriptor in each GDT
+ * names that mode's LDT. */
 static void load_gdt(int which)
 {
 	struct pseudo_desc gdtr = { sizeof(real_gdt[0]) - 1, (uint32_t)real_gdt[which] };
 	__asm__ volatile("lgdt %0" : : "m"(gdtr));
+	__asm__ volatile("lldt %w0" : : "r"(SEL_MON_LDT));
 	gdt_loaded = which;
 }
 
@@ -71,6 +75,8 @@ void tables_init(void)
 		gdt[SEL_BOOT_CS >> 3] = SEG_FLAT(3, DESC_CODE | DESC_RW);
 		gdt[SEL_BOOT_DS >> 3] = SEG_FLAT(3, DESC_RW);
 		gdt[SEL_MON_TSS >> 3] = desc_make((uint32_t)&tss, sizeof(tss) - 1, DESC_P | DESC_TSS32, 0);
+		gdt[SEL_MON_LDT >> 3] = desc_make((uint32_t)real_ldt[i], sizeof(real_ldt[i]) - 1,
+						  DESC_P | DESC_LDT, 0);
 	}
 
 	/* DPL 0 everywhere: an int n from the guest is a #GP we emulate. */

@@ -8,6 +8,7 @@
 /* The guest's kernel and user modes each get a real GDT (segments.c). */
 enum { GDT_KERNEL, GDT_USER };
 extern uint64_t real_gdt[2][GDT_ENTRIES];
+extern uint64_t real_ldt[2][LDT_ENTRIES];
 
 void tables_init(void);
 /* Load the real GDT for the guest's mode, if it is not loaded. */

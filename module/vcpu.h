@@ -18,6 +18,7 @@ struct vcpu {
 	uint64_t efer;
 	struct vdtr gdtr, idtr;
 	uint16_t ldtr, tr;
+	struct vdtr ldt, tss;   /* from the descriptors ldtr and tr selected */
 	uint8_t cpl;        /* virtual CPL: 0 while the guest kernel runs */
 	uint8_t vif;        /* virtual EFLAGS.IF */
 	uint8_t iopl;       /* virtual EFLAGS.IOPL */
