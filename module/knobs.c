@@ -93,6 +93,15 @@ static int parse_one(const char *k, unsigned kn, const char *v, unsigned vn)
 			return -1;
 		return 0;
 	}
+	if (word_is(k, kn, "placement")) {
+		if (word_is(v, vn, "shadow"))
+			knobs.placement = PLACEMENT_SHADOW;
+		else if (word_is(v, vn, "inplace"))
+			knobs.placement = PLACEMENT_INPLACE;
+		else
+			return -1;
+		return 0;
+	}
 	if (word_is(k, kn, "ring"))
 		return parse_ring(v, vn);
 	return -1;

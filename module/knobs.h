@@ -1,6 +1,6 @@
 /* knobs.h — the research knobs of a run, parsed from the monitor's own
  * Multiboot command line (QEMU -append), e.g.
- *     protect=gdt,idt mode=rw emulate=decode ring=65536
+ *     protect=gdt,idt mode=rw emulate=decode placement=shadow ring=65536
  */
 #ifndef KNOBS_H
 #define KNOBS_H
@@ -14,11 +14,13 @@
 
 enum protect_mode { MODE_OFF, MODE_W, MODE_RW };
 enum emulate_path { EMULATE_DECODE, EMULATE_STEP };
+enum placement { PLACEMENT_SHADOW, PLACEMENT_INPLACE };
 
 struct knobs {
 	uint32_t protect;          /* PROTECT_* bits */
 	enum protect_mode mode;
 	enum emulate_path emulate;
+	enum placement placement;
 	uint32_t ring_records;     /* ring capacity, a power of two */
 };
 

@@ -36,7 +36,7 @@ void pagefault(struct trap_frame *f, struct trap_record *rec)
 	}
 	rec->gpa = w.gpa;
 	enum frame_access fa = protect_frame(w.gpa);
-	if (fa == FRAME_NONE || (fa == FRAME_RO && (access & WALK_WRITE))) {
+	if (fa == FRAME_NONE || (fa == FRAME_RO && (access & WALK_WRITE)) || shadow_pinned(lin)) {
 		protect_fault(f, rec, lin, &w);
 		return;
 	}
@@ -46,9 +46,13 @@ void pagefault(struct trap_frame *f, struct trap_record *rec)
 		rec->detail = scan_frame(w.gpa);
 		shadow_flush();   /* no writable alias of the frame may remain */
 	} else if ((access & WALK_WRITE) && scan_done(w.gpa)) {
+		/* The write is carried out for the guest: the writer may sit
+		 * on the very page, which could not both run and be written. */
 		rec->kind = KIND_SMC;
 		scan_forget(w.gpa);
 		shadow_flush();   /* no executable alias may remain */
+		protect_carry_out(f, rec, lin, 1);
+		return;
 	}
 	/* Writable only once dirty, so the first write comes back here. */
 	int code = scan_done(w.gpa);

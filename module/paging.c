@@ -31,6 +31,11 @@ static void enable_nx(void)
 	pte_nx = PTE_NX;
 }
 
+uint32_t switcher_phys(const void *p)
+{
+	return (uint32_t)__switcher_phys + ((uint32_t)p - (uint32_t)__switcher_start);
+}
+
 static void map_switcher(void)
 {
 	uint32_t size = (uint32_t)(__switcher_end - __switcher_start);

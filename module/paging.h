@@ -14,6 +14,9 @@ extern uint64_t pte_nx;
 /* The page table mapping the switcher, shared by every address space. */
 extern uint64_t switcher_pt[512];
 
+/* Physical address of an object in the switcher. */
+uint32_t switcher_phys(const void *p);
+
 /* Build and load the monitor's address space: all RAM identity-mapped,
  * supervisor-only, and the switcher at SWITCHER_BASE. */
 void paging_init(void);

@@ -112,6 +112,7 @@ static int emulate_lgdt_lidt(const struct trap_frame *f, const struct insn *in)
 	if (in->reg == 2) {
 		if (seg_load_gdt(t.base, t.limit))
 			vcpu_kill("guest GDT of %u bytes is larger than the monitor shadows", t.limit + 1);
+		protect_place_gdt();
 	} else {
 		vcpu.idtr = t;
 	}

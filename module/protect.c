@@ -7,7 +7,13 @@
  *   step    map the page for the guest, single-step the instruction with
  *           TF, unmap it again.
  * An instruction the emulator does not handle, or an instruction fetch from a
- * protected page, always takes the step path. */
+ * protected page, always takes the step path.
+ *
+ * --placement shadow keeps the real GDT in the switcher: the guest's page
+ * holds only the guest's view.  --placement inplace is the seed thread's
+ * trick: the real GDT sits at the guest's own GDT address (the page is
+ * mapped to the real table, supervisor-only), and every guest access to that
+ * page is fed from the guest's own frame by the emulation above. */
 #include "protect.h"
 #include "decode.h"
 #include "emulate.h"
@@ -16,9 +22,11 @@
 #include "knobs.h"
 #include "layout.h"
 #include "lib.h"
+#include "paging.h"
 #include "ring.h"
 #include "segments.h"
 #include "shadow.h"
+#include "tables.h"
 #include "vcpu.h"
 #include "x86.h"
 
@@ -64,7 +72,8 @@ void protect_update(void)
 {
 	struct range next[MAX_RANGES];
 	unsigned n = 0;
-	if (knobs.protect & PROTECT_GDT)
+	/* Placed in place, the real GDT's page must trap whatever --protect says. */
+	if ((knobs.protect & PROTECT_GDT) || knobs.placement == PLACEMENT_INPLACE)
 		add_table(&vcpu.gdtr, REGION_GDT, next, &n);
 	if (knobs.protect & PROTECT_IDT)
 		add_table(&vcpu.idtr, REGION_IDT, next, &n);
@@ -110,6 +119,18 @@ void protect_written(uint32_t gpa, uint32_t n)
 		seg_reshadow();
 }
 
+void protect_place_gdt(void)
+{
+	if (knobs.placement != PLACEMENT_INPLACE)
+		return;
+	if (vcpu.gdtr.base & ~PAGE_MASK)
+		vcpu_kill("placement inplace needs a page-aligned GDT, the guest's is at %08x",
+			  vcpu.gdtr.base);
+	shadow_pin(vcpu.gdtr.base, switcher_phys(real_gdt[GDT_KERNEL]),
+		   switcher_phys(real_gdt[GDT_USER]));
+	tables_place_gdt(vcpu.gdtr.base);
+}
+
 /* Map a protected page for the guest for one instruction. */
 static void step_open(uint32_t lin)
 {
@@ -127,12 +148,12 @@ static void step_begin(struct trap_frame *f, uint32_t lin, struct trap_record *r
 	step.active = 1;
 	step.n_open = 0;
 	step.rec = *rec;
-	step.rec.kind = KIND_PROTECTED;
 	step.rec.emul = EMUL_STEP;
 	step.guest_tf = f->eflags & X86_EFLAGS_TF;
 	rec->kind = 0;   /* committed when the step ends */
 	step_open(lin);
-	f->eflags |= X86_EFLAGS_TF;
+	/* One instruction with the page open: no interrupt may come between. */
+	f->eflags = (f->eflags | X86_EFLAGS_TF) & ~(uint32_t)X86_EFLAGS_IF;
 }
 
 int protect_step_fault(uint32_t lin)
@@ -156,33 +177,39 @@ int protect_step_done(struct trap_frame *f)
 	for (unsigned i = 0; i < step.n_open; i++)
 		shadow_invlpg(step.open[i]);
 	step.active = 0;
-	f->eflags = (f->eflags & ~(uint32_t)X86_EFLAGS_TF) | step.guest_tf;
+	f->eflags = (f->eflags & ~(uint32_t)X86_EFLAGS_TF) | step.guest_tf | X86_EFLAGS_IF;
 	if (step.rec.access == ACCESS_WRITE)
 		protect_written((uint32_t)step.rec.gpa, step.rec.size ? step.rec.size : 1);
 	ring_commit(&step.rec);
 	return 1;
 }
 
-void protect_fault(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
-		   const struct walk *w)
+/* The real GDT in place cannot make way for the guest's page, not even for
+ * one step: the CPU reads it on every trap. */
+static void step_or_die(struct trap_frame *f, uint32_t lin, struct trap_record *rec)
+{
+	if (shadow_pinned(lin))
+		vcpu_kill("cannot emulate the instruction at %08x on the in-place GDT page", f->eip);
+	step_begin(f, lin, rec);
+}
+
+/* Carry out the access at lin for the guest: by decoding when asked (or
+ * on the in-place GDT page), else or when the emulator cannot, by a step. */
+void protect_carry_out(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
+		       int decode)
 {
 	struct insn in;
 	struct emu_regs r;
 	struct emu_access acc;
 
-	rec->kind = KIND_PROTECTED;
-	rec->addr = lin;
-	rec->gpa = w->gpa;
-	rec->region = region_of(w->gpa);
-	int decoded = vcpu_fetch(f, &in, rec) == 0;
+	int decoded = vcpu_fetch(f, &in, rec) >= 0;
 	if ((f->err & PF_FETCH) || (decoded && lin - (seg_base(f->cs) + f->eip) < in.len)) {
 		rec->access = ACCESS_EXEC;
 		rec->size = decoded ? in.len : 1;
-		step_begin(f, lin, rec);
+		step_or_die(f, lin, rec);
 		return;
 	}
-
-	int decode = knobs.emulate == EMULATE_DECODE;
+	decode = decode || shadow_pinned(lin);
 	int rc = EMU_UNSUPPORTED;
 	if (decoded) {
 		vcpu_to_emu(f, &r);
@@ -203,5 +230,15 @@ void protect_fault(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
 		rec->emul = EMUL_DECODE;
 		return;
 	}
-	step_begin(f, lin, rec);
+	step_or_die(f, lin, rec);
+}
+
+void protect_fault(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
+		   const struct walk *w)
+{
+	rec->kind = KIND_PROTECTED;
+	rec->addr = lin;
+	rec->gpa = w->gpa;
+	rec->region = region_of(w->gpa);
+	protect_carry_out(f, rec, lin, knobs.emulate == EMULATE_DECODE);
 }

@@ -18,11 +18,18 @@ enum frame_access {
 /* The guest moved its GDT or IDT, or remapped them: find their frames. */
 void protect_update(void);
 enum frame_access protect_frame(uint32_t gpa);
+/* After lgdt: with --placement inplace, put the real GDT where the guest's is. */
+void protect_place_gdt(void);
 /* The monitor wrote [gpa, gpa+n) on the guest's behalf. */
 void protect_written(uint32_t gpa, uint32_t n);
 /* An access at lin (walked to w) hit a protected frame: carry it out. */
 void protect_fault(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
 		   const struct walk *w);
+/* Carry out the faulting access at lin for the guest, by decoding (if
+ * decode, else by single-stepping it with the page open); rec is completed
+ * now or when the step ends. */
+void protect_carry_out(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
+		       int decode);
 /* A fault while single-stepping over a protected page: 1 if it was ours
  * (the instruction reaches a second protected page, now opened too). */
 int protect_step_fault(uint32_t lin);

@@ -21,6 +21,16 @@ static struct shadow shadows[2] __attribute__((aligned(4096)));
 static uint64_t pool[SHADOW_POOL_PAGES][512] __attribute__((aligned(4096)));
 static unsigned pool_used;
 
+/* A page mapped for the CPU rather than the guest: with --placement inplace
+ * the real GDT of each mode sits at the guest's GDT address.  Supervisor
+ * only, so every guest access to it still faults. */
+static struct {
+	uint32_t lin;          /* 0: none */
+	uint32_t frame[2];     /* per shadow */
+} pin;
+
+static uint64_t *pte_of(struct shadow *s, uint32_t lin);
+
 static uint64_t *pde_of(struct shadow *s, uint32_t lin)
 {
 	return &s->pd[lin >> 30][(lin >> 21) & 511];
@@ -34,11 +44,32 @@ static void reset(struct shadow *s)
 	*pde_of(s, SWITCHER_BASE) = (uint32_t)switcher_pt | PTE_P | PTE_RW;
 }
 
+static void map_pin(unsigned i)
+{
+	if (pin.lin)
+		*pte_of(&shadows[i], pin.lin) = pin.frame[i] | PTE_P | PTE_RW | pte_nx;
+}
+
 void shadow_flush(void)
 {
-	reset(&shadows[SHADOW_KERNEL]);
-	reset(&shadows[SHADOW_USER]);
 	pool_used = 0;
+	for (unsigned i = 0; i < 2; i++) {
+		reset(&shadows[i]);
+		map_pin(i);
+	}
+}
+
+void shadow_pin(uint32_t lin, uint32_t kernel_frame, uint32_t user_frame)
+{
+	pin.lin = lin;
+	pin.frame[SHADOW_KERNEL] = kernel_frame;
+	pin.frame[SHADOW_USER] = user_frame;
+	shadow_flush();
+}
+
+int shadow_pinned(uint32_t lin)
+{
+	return pin.lin && (lin & PAGE_MASK) == pin.lin;
 }
 
 static struct shadow *current(void)
@@ -57,6 +88,8 @@ void shadow_invlpg(uint32_t lin)
 		uint64_t pde = *pde_of(&shadows[i], lin);
 		if (pde & PTE_P)
 			((uint64_t *)(uint32_t)(pde & 0xfffff000u))[(lin >> 12) & 511] = 0;
+		if (shadow_pinned(lin))
+			map_pin(i);
 	}
 }
 

@@ -14,6 +14,9 @@ void shadow_flush(void);
 void shadow_invlpg(uint32_t lin);
 /* Map lin to the guest frame in the shadow of the current guest mode. */
 void shadow_map(uint32_t lin, uint32_t gpa, int writable, int nx);
+/* Keep lin mapped to a monitor frame per mode (0: no more), for the CPU. */
+void shadow_pin(uint32_t lin, uint32_t kernel_frame, uint32_t user_frame);
+int shadow_pinned(uint32_t lin);
 /* The CR3 of the shadow for the guest's current mode. */
 uint32_t shadow_cr3(void);
 

@@ -34,12 +34,20 @@ struct __attribute__((packed)) pseudo_desc {
 
 #define SEG_FLAT(dpl, type) desc_make(0, 0xfffff, DESC_P | DESC_S | ((dpl) << 5) | (type), DESC_G | DESC_DB)
 
+extern struct pseudo_desc monitor_gdtr, guest_gdtr;   /* trapentry.S */
+static uint32_t inplace_base;   /* where the guest sees the real GDT, or 0 */
+
 /* The GDT and the LDT of one guest mode; the LDT's descriptor in each GDT
- * names that mode's LDT. */
+ * names that mode's LDT.  The monitor reaches the GDT in the switcher; the
+ * guest, with --placement inplace, at its own GDT's address (shadow.c maps
+ * the same frame there). */
 static void load_gdt(int which)
 {
-	struct pseudo_desc gdtr = { sizeof(real_gdt[0]) - 1, (uint32_t)real_gdt[which] };
-	__asm__ volatile("lgdt %0" : : "m"(gdtr));
+	monitor_gdtr = (struct pseudo_desc){ sizeof(real_gdt[0]) - 1, (uint32_t)real_gdt[which] };
+	guest_gdtr = monitor_gdtr;
+	if (inplace_base)
+		guest_gdtr.base = inplace_base;
+	__asm__ volatile("lgdt %0" : : "m"(monitor_gdtr));
 	__asm__ volatile("lldt %w0" : : "r"(SEL_MON_LDT));
 	gdt_loaded = which;
 }
@@ -48,6 +56,12 @@ void tables_use_gdt(int which)
 {
 	if (which != gdt_loaded)
 		load_gdt(which);
+}
+
+void tables_place_gdt(uint32_t lin)
+{
+	inplace_base = lin;
+	load_gdt(gdt_loaded);
 }
 
 static void load_tables(void)

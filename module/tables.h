@@ -13,5 +13,7 @@ extern uint64_t real_ldt[2][LDT_ENTRIES];
 void tables_init(void);
 /* Load the real GDT for the guest's mode, if it is not loaded. */
 void tables_use_gdt(int which);
+/* --placement inplace: the guest's CPU finds the real GDT at linear lin. */
+void tables_place_gdt(uint32_t lin);
 
 #endif

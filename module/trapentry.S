@@ -5,7 +5,7 @@
  * the trap stack, switches to the monitor's own address space and calls C.
  * trap_entry() returns the CR3 of the address space to resume in (0: stay,
  * for an interrupt that woke the monitor itself); trap_return switches to it
- * and irets. */
+ * and to the guest's view of the real GDT, and irets. */
 #include "layout.h"
 
 	.section .switcher.text, "ax"
@@ -41,6 +41,7 @@ trap_common:
 	movw %ax, %gs
 	movl monitor_cr3, %eax  /* the switcher is mapped there too */
 	movl %eax, %cr3
+	lgdt monitor_gdtr       /* with --placement inplace the guest's is elsewhere */
 	pushl %esp              /* struct trap_frame * */
 	call trap_entry
 	addl $4, %esp
@@ -49,6 +50,7 @@ trap_return:
 	testl %eax, %eax
 	jz 1f
 	movl %eax, %cr3
+	lgdt guest_gdtr
 1:	popl %gs
 	popl %fs
 	popl %es
@@ -69,6 +71,18 @@ enter_guest:
 	.balign 4
 	.globl monitor_cr3
 monitor_cr3:
+	.long 0
+/* The real GDT as the monitor and as the guest address it (tables.c). */
+	.globl monitor_gdtr, guest_gdtr
+	.balign 4
+	.word 0
+monitor_gdtr:
+	.word 0
+	.long 0
+	.balign 4
+	.word 0
+guest_gdtr:
+	.word 0
 	.long 0
 	.balign 16
 	.globl trap_stack, trap_stack_top
