@@ -18,6 +18,7 @@ static uint32_t idle_eip;
  * single-stepped, and interrupts are delivered only after it. */
 static struct {
 	int active;
+	uint32_t eip;        /* of the instruction in the shadow */
 	uint32_t guest_tf;
 } window;
 
@@ -151,6 +152,7 @@ void irq_sti(struct trap_frame *f)
 		return;
 	vcpu.vif = 1;
 	window.active = 1;
+	window.eip = f->eip;   /* sti is one byte: already past it */
 	window.guest_tf = f->eflags & X86_EFLAGS_TF;
 	f->eflags |= X86_EFLAGS_TF;
 }
@@ -164,8 +166,12 @@ int irq_window_done(struct trap_frame *f)
 	return 1;
 }
 
+/* The instruction after sti may also have been emulated (hlt, cli...):
+ * once EIP has moved on, the shadow is over. */
 void irq_deliver(struct trap_frame *f)
 {
+	if (window.active && f->eip != window.eip)
+		irq_window_done(f);
 	if (vcpu.vif && pic_pending() && !window.active && !protect_stepping())
 		irq_reflect(f, pic_take(), IRQ_EXTERNAL, 0, 0, f->eip);
 }

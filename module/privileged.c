@@ -250,8 +250,9 @@ static int emulate_one_byte(struct trap_frame *f, const struct insn *in, struct 
 		vcpu.vif = 0;
 		return 0;
 	case 0xfb:
+		f->eip += in->len;
 		irq_sti(f);
-		return 0;
+		return 1;
 	case 0xf4:
 		if (!vcpu.vif)
 			vcpu_kill("guest halted with interrupts disabled");

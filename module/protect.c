@@ -9,6 +9,11 @@
  * An instruction the emulator does not handle, or an instruction fetch from a
  * protected page, always takes the step path.
  *
+ * The frames of the guest's GDT and LDT are read-only for the guest even
+ * when --protect or --mode leave them open: the monitor's shadows of those
+ * tables must follow every write.  Such faults are the monitor's own and are
+ * recorded as shadow_pf, not protected.
+ *
  * --placement shadow keeps the real GDT in the switcher: the guest's page
  * holds only the guest's view.  --placement inplace is the seed thread's
  * trick: the real GDT sits at the guest's own GDT address (the page is
@@ -38,6 +43,7 @@ struct range {
 	uint32_t frame;
 	uint16_t lo, hi;
 	uint8_t region;
+	uint8_t knob;     /* protected by --protect; else only watched */
 };
 
 static struct range ranges[MAX_RANGES];
@@ -52,8 +58,10 @@ static struct {
 	struct trap_record rec;
 } step;
 
-static void add_table(const struct vdtr *t, uint8_t region, struct range *out, unsigned *n)
+static void add_table(const struct vdtr *t, uint8_t region, uint32_t knob_bit,
+		      struct range *out, unsigned *n)
 {
+	uint8_t knob = (knobs.protect & knob_bit) != 0;
 	uint32_t end = t->base + t->limit;   /* inclusive */
 	if (!t->limit && !t->base)
 		return;
@@ -62,7 +70,7 @@ static void add_table(const struct vdtr *t, uint8_t region, struct range *out, u
 		uint32_t last = (lin & PAGE_MASK) == (end & PAGE_MASK) ? end : lin | 0xfff;
 		if (walk_guest(lin, WALK_PEEK, &w) == 0)
 			out[(*n)++] = (struct range){ w.gpa & PAGE_MASK, (uint16_t)(lin & 0xfff),
-						      (uint16_t)((last & 0xfff) + 1), region };
+						      (uint16_t)((last & 0xfff) + 1), region, knob };
 		if (last == end)
 			break;
 	}
@@ -72,15 +80,14 @@ void protect_update(void)
 {
 	struct range next[MAX_RANGES];
 	unsigned n = 0;
-	/* Placed in place, the real GDT's page must trap whatever --protect says. */
-	if ((knobs.protect & PROTECT_GDT) || knobs.placement == PLACEMENT_INPLACE)
-		add_table(&vcpu.gdtr, REGION_GDT, next, &n);
+	/* The GDT and LDT are always watched: their shadows must follow every
+	 * guest write, whatever --protect and --mode say. */
+	add_table(&vcpu.gdtr, REGION_GDT, PROTECT_GDT, next, &n);
+	add_table(&vcpu.ldt, REGION_LDT, PROTECT_LDT, next, &n);
 	if (knobs.protect & PROTECT_IDT)
-		add_table(&vcpu.idtr, REGION_IDT, next, &n);
-	if (knobs.protect & PROTECT_LDT)
-		add_table(&vcpu.ldt, REGION_LDT, next, &n);
+		add_table(&vcpu.idtr, REGION_IDT, PROTECT_IDT, next, &n);
 	if (knobs.protect & PROTECT_TSS)
-		add_table(&vcpu.tss, REGION_TSS, next, &n);
+		add_table(&vcpu.tss, REGION_TSS, PROTECT_TSS, next, &n);
 	if (n == n_ranges && !memcmp(next, ranges, n * sizeof(next[0])))
 		return;
 	memcpy(ranges, next, n * sizeof(next[0]));
@@ -88,19 +95,34 @@ void protect_update(void)
 	shadow_flush();
 }
 
+/* 0: not a table frame, 1: watched only, 2: protected by --protect. */
+static int frame_state(uint32_t gpa)
+{
+	int state = 0;
+	for (unsigned i = 0; i < n_ranges; i++)
+		if (ranges[i].frame == (gpa & PAGE_MASK) && state < 1 + ranges[i].knob)
+			state = 1 + ranges[i].knob;
+	return state;
+}
+
 static int frame_protected(uint32_t gpa)
 {
-	for (unsigned i = 0; i < n_ranges; i++)
-		if (ranges[i].frame == (gpa & PAGE_MASK))
-			return 1;
-	return 0;
+	return frame_state(gpa) != 0;
 }
 
 enum frame_access protect_frame(uint32_t gpa)
 {
-	if (!frame_protected(gpa))
-		return FRAME_RW;
-	return knobs.mode == MODE_RW ? FRAME_NONE : knobs.mode == MODE_W ? FRAME_RO : FRAME_RW;
+	int state = frame_state(gpa);
+	if (state == 2 && knobs.mode == MODE_RW)
+		return FRAME_NONE;
+	return state ? FRAME_RO : FRAME_RW;
+}
+
+/* Is this access one that --protect and --mode ask to trap?  The others
+ * that reach protect_fault serve the monitor alone (shadow_pf). */
+static int knob_trap(uint32_t gpa, int write)
+{
+	return frame_state(gpa) == 2 && (knobs.mode == MODE_RW || (knobs.mode == MODE_W && write));
 }
 
 static uint8_t region_of(uint32_t gpa)
@@ -236,9 +258,10 @@ void protect_carry_out(struct trap_frame *f, struct trap_record *rec, uint32_t l
 void protect_fault(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
 		   const struct walk *w)
 {
-	rec->kind = KIND_PROTECTED;
+	int protected = knob_trap(w->gpa, (f->err & PF_WRITE) != 0);
+	rec->kind = protected ? KIND_PROTECTED : KIND_SHADOW_PF;
 	rec->addr = lin;
 	rec->gpa = w->gpa;
-	rec->region = region_of(w->gpa);
+	rec->region = protected ? region_of(w->gpa) : REGION_NONE;
 	protect_carry_out(f, rec, lin, knobs.emulate == EMULATE_DECODE);
 }
