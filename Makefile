@@ -24,18 +24,29 @@ MODULE_OBJS   := $(patsubst %,$(B)/%.o,$(MODULE_SRCS))
 MONITOR       := $(B)/module/monitor.elf
 
 # --- test kernels: Multiboot ELF guests (also bootable natively) -----------
+# One .c per kernel; the shared sources are compiled once into an archive, so
+# each kernel links only the members it uses.  mt-pae is mt.c and paging.c
+# built again with -DTBK_PAE.
 TBK_CFLAGS    := -std=c11 -m32 -march=i686 -O2 -g -ffreestanding -fno-pic \
                  -fno-pie -fno-stack-protector -fno-builtin -mgeneral-regs-only \
                  -Iworkloads/tbk $(WARN)
-TBK_SRCS      := $(wildcard workloads/tbk/*.c) $(wildcard workloads/tbk/*.S)
-TBK_OBJS      := $(patsubst %,$(B)/%.o,$(TBK_SRCS))
-TBK           := $(B)/tbk/tbk.elf
+TBK_KERNELS   := hot mt mt-pae conform smc adversarial
+TBK_LIB_SRCS  := $(addprefix workloads/tbk/,console.c cpu.c trap.c trap.S pic.c \
+                 paging.c user.c user.S)
+TBK_LIB       := $(B)/tbk/libtbk.a
+TBK_ENTRY     := $(B)/workloads/tbk/entry.S.o
+TBK_LD        := workloads/tbk/tbk.ld
+TBK_ELFS      := $(patsubst %,$(B)/tbk/%.elf,$(TBK_KERNELS))
+# the kernels' own objects come from pattern rules: keep them between builds
+.SECONDARY: $(patsubst %,$(B)/workloads/tbk/%.c.o,$(filter-out mt-pae,$(TBK_KERNELS))) \
+            $(B)/workloads/tbk/mt.c.pae.o $(B)/workloads/tbk/paging.c.pae.o
 
 # --- the host command ------------------------------------------------------
 HOST_CFLAGS   := -std=c11 -O2 -g -D_GNU_SOURCE -pthread -Itrace -Ivmm \
                  -Ianalysis -Imodule $(WARN)
-HOST_LIBS     := -lelf -ldw -lsqlite3 -lcrypto -pthread
-VMM_SRCS      := $(wildcard vmm/*.c) $(wildcard analysis/*.c)
+# liblttng-ust carries the `ringmon` tracepoint provider (trace/ringmon_tp.c).
+HOST_LIBS     := -lelf -ldw -lsqlite3 -lcrypto -llttng-ust -ldl -pthread
+VMM_SRCS      := $(wildcard vmm/*.c) $(wildcard analysis/*.c) trace/ringmon_tp.c
 # The database schema is compiled in: trace/schema.sql becomes the C string
 # schema_sql in a generated source (a pattern rule, so it is not the default goal).
 SCHEMA_C      := $(B)/trace/schema.sql.c
@@ -48,6 +59,20 @@ $(B)/%.sql.c: %.sql
 	$(Q){ echo 'const char $(notdir $*)_sql[] ='; \
 	      sed -e 's/[\\"]/\\&/g' -e 's/.*/"&\\n"/' $<; echo ';'; } > $@
 
+# The symbolizer's unit test links the host's symbol objects and reads a
+# fixture ELF of known layout, built here (tests/fixtures/).  These are the
+# first explicit rules in the file: the default goal stays `all`.
+.DEFAULT_GOAL := all
+SYMTAB_OBJS   := $(patsubst %,$(B)/host/vmm/%.c.o,symbols sym_elf sym_map image)
+SYM_FIXTURE   := $(B)/fixtures/symbols.elf
+UNIT_LIBS_test_symbols := $(SYMTAB_OBJS) -lelf -ldw -lcrypto
+$(B)/tests/test_symbols: $(SYMTAB_OBJS) $(SYM_FIXTURE)
+$(SYM_FIXTURE): tests/fixtures/symbols.c tests/fixtures/symbols.h tests/fixtures/symbols.ld
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC [f]  $<")
+	$(Q)$(CC) -m32 -g -O1 -fno-pic -fno-pie -ffreestanding -nostdlib -static \
+		-Wl,-T,tests/fixtures/symbols.ld -Wl,--build-id=none -o $@ $<
+
 # --- host-side unit tests: module code compiled for the host ---------------
 # The decoder and emulator are plain C with no ring-0 dependencies, so the
 # same files are unit-tested on the host.
@@ -58,7 +83,7 @@ UNIT_BINS     := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 UNIT_LIBS_zydis_lengths := -lZydis -lelf
 
 ALL := $(MONITOR) $(B)/module/monitor.asm $(B)/module/monitor.sym \
-       $(TBK) $(RINGMON) $(UNIT_BINS)
+       $(TBK_ELFS) $(RINGMON) $(UNIT_BINS)
 
 .PHONY: all deps check demo clean
 all: $(ALL)
@@ -103,15 +128,34 @@ $(B)/workloads/tbk/%.c.o: workloads/tbk/%.c
 	$(if $(Q),@echo "  CC [g]  $<")
 	$(Q)$(CC) $(TBK_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
+$(B)/workloads/tbk/%.c.pae.o: workloads/tbk/%.c
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC [g]  $< (PAE)")
+	$(Q)$(CC) $(TBK_CFLAGS) -DTBK_PAE $(DEPFLAGS) -c $< -o $@
+
 $(B)/workloads/tbk/%.S.o: workloads/tbk/%.S
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  AS [g]  $<")
 	$(Q)$(CC) $(TBK_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(TBK): $(TBK_OBJS) workloads/tbk/tbk.ld
+$(TBK_LIB): $(patsubst %,$(B)/%.o,$(TBK_LIB_SRCS))
 	@mkdir -p $(@D)
+	$(if $(Q),@echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+# The library last: ld takes an archive member only for symbols that are
+# undefined by then.  (tbk.ld puts the Multiboot header first.)
+TBK_LINK = $(LD) -m elf_i386 -nostdlib --no-warn-rwx-segments -T $(TBK_LD) -o $@ \
+           $(TBK_ENTRY) $(filter %.o,$(filter-out $(TBK_ENTRY),$^)) $(TBK_LIB)
+
+$(B)/tbk/mt-pae.elf: $(B)/workloads/tbk/mt.c.pae.o $(B)/workloads/tbk/paging.c.pae.o \
+                     $(TBK_ENTRY) $(TBK_LIB) $(TBK_LD)
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(LD) -m elf_i386 -nostdlib --no-warn-rwx-segments -T workloads/tbk/tbk.ld -o $@ $(TBK_OBJS)
+	$(Q)$(TBK_LINK)
+
+$(B)/tbk/%.elf: $(B)/workloads/tbk/%.c.o $(TBK_ENTRY) $(TBK_LIB) $(TBK_LD)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(TBK_LINK)
 
 $(B)/host/%.c.o: %.c
 	@mkdir -p $(@D)

@@ -1,6 +1,7 @@
 /* report.c — `ringmon report DB [--run ID]`: one run as Markdown on stdout:
- * knobs and outcome, traps by kind, protected-page traps by region, and the
- * data symbols that share protected pages, with the code that touched them. */
+ * knobs and outcome, traps by kind, protected-page traps by region, the data
+ * symbols that share protected pages with the code that touched them, and
+ * the time spent in the monitor per trap kind. */
 #include <getopt.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -18,8 +19,8 @@ static const char report_usage[] =
 	"\n"
 	"Print a Markdown summary of one run in DB (a database written by\n"
 	"`ringmon run`): knobs and outcome, traps by kind, protected-page traps by\n"
-	"region, and the data symbols on protected pages with the code that touched\n"
-	"them.\n"
+	"region, the data symbols on protected pages with the code that touched\n"
+	"them, and the cost of each kind of trap.\n"
 	"\n"
 	"  --run ID    the run to report (the latest run)\n"
 	"  -h, --help  this text\n";
@@ -160,7 +161,8 @@ static int header(struct report *r)
 	sqlite3_stmt *s = query(r,
 		"SELECT kernel, guest, guest_sha256, protect, mode, emulate, placement,"
 		" accel, deterministic, host, start_time, finished, exit_status,"
-		" monitor_state, kill_reason, end_time, records, stalls, dropped, variant"
+		" monitor_state, kill_reason, end_time, records, stalls, dropped, variant,"
+		" sym_format, sym_file"
 		" FROM runs WHERE id = ?1");
 	int step;
 
@@ -178,6 +180,10 @@ static int header(struct report *r)
 		printf("- guest: `%s`, sha256 `%s`\n", col(s, 1, "?"), col(s, 2, "?"));
 		printf("- host: %s, from %s to %s\n", col(s, 9, "?"), col(s, 10, "?"),
 		       col(s, 15, "?"));
+		if (col(s, 20, NULL))
+			printf("- symbols: %s from `%s`\n", col(s, 20, "?"), col(s, 21, "?"));
+		else
+			printf("- symbols: none\n");
 		if (sqlite3_column_type(s, 16) != SQLITE_NULL)
 			printf("- monitor: %lld records, %lld ring stalls, %lld dropped\n",
 			       sqlite3_column_int64(s, 16), sqlite3_column_int64(s, 17),
@@ -263,14 +269,16 @@ static int regions(struct report *r)
 	return done(r, s, step);
 }
 
-/* "a 12, b 3": the code symbols that touched one data symbol, most first. */
-static int code_syms(struct report *r, sqlite3_stmt *s, const char *data_sym)
+/* "a 12, b 3": the code symbols that touched one data symbol (or the
+ * padding, or no symbol), most first. */
+static int code_syms(struct report *r, sqlite3_stmt *s, const char *data_sym, int pad)
 {
 	int step, n = 0;
 
 	if (sqlite3_reset(s) != SQLITE_OK ||
 	    (data_sym ? sqlite3_bind_text(s, 2, data_sym, -1, SQLITE_TRANSIENT) :
-			sqlite3_bind_null(s, 2)) != SQLITE_OK)
+			sqlite3_bind_null(s, 2)) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 3, pad) != SQLITE_OK)
 		return db_err(r, "query");
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		printf("%s", n++ ? ", " : "");
@@ -283,14 +291,12 @@ static int code_syms(struct report *r, sqlite3_stmt *s, const char *data_sym)
 static int data_symbols(struct report *r)
 {
 	sqlite3_stmt *s = query(r,
-		"SELECT data_sym, sum(CASE WHEN access = 'r' THEN n ELSE 0 END),"
-		" sum(CASE WHEN access = 'w' THEN n ELSE 0 END), sum(n)"
-		" FROM protected_data_hits WHERE run_id = ?1"
-		" GROUP BY data_sym ORDER BY 4 DESC, data_sym");
+		"SELECT data_sym, reads, writes, n, data_pad FROM protected_by_symbol"
+		" WHERE run_id = ?1 AND region = 'data' ORDER BY n DESC, data_sym");
 	sqlite3_stmt *code = query(r,
 		"SELECT code_sym, count(*) FROM traps"
 		" WHERE run_id = ?1 AND kind = 'protected' AND region = 'data'"
-		" AND data_sym IS ?2 GROUP BY code_sym ORDER BY 2 DESC, code_sym");
+		" AND data_sym IS ?2 AND data_pad = ?3 GROUP BY code_sym ORDER BY 2 DESC, code_sym");
 	int step = SQLITE_ERROR, rows = 0, ret = EXIT_DB;
 
 	if (!s || !code)
@@ -301,10 +307,10 @@ static int data_symbols(struct report *r)
 			printf("| data_sym | reads | writes | total | code symbols (traps) |\n"
 			       "|---|--:|--:|--:|---|\n");
 		printf("| ");
-		cell(col(s, 0, "(no symbol)"));
+		cell(col(s, 0, sqlite3_column_int(s, 4) ? "(padding)" : "(no symbol)"));
 		printf(" | %lld | %lld | %lld | ", sqlite3_column_int64(s, 1),
 		       sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3));
-		if (code_syms(r, code, col(s, 0, NULL)))
+		if (code_syms(r, code, col(s, 0, NULL), sqlite3_column_int(s, 4)))
 			goto out;
 		printf(" |\n");
 	}
@@ -318,6 +324,34 @@ out:
 	if (code && sqlite3_finalize(code) != SQLITE_OK && !ret)
 		ret = db_err(r, "query");
 	return ret;
+}
+
+static int cost(struct report *r)
+{
+	sqlite3_stmt *s = query(r,
+		"SELECT kind, n, total_cycles, mean_cycles, min_cycles, max_cycles,"
+		" (SELECT deterministic FROM runs WHERE id = ?1)"
+		" FROM trap_cost WHERE run_id = ?1 ORDER BY total_cycles DESC, kind");
+	int step, rows = 0;
+
+	if (!s)
+		return EXIT_DB;
+	printf("\n## Time in the monitor by kind\n\n");
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!rows++)
+			printf("TSC %s from monitor entry to return.\n\n"
+			       "| kind | traps | total | mean | min | max |\n"
+			       "|---|--:|--:|--:|--:|--:|\n",
+			       sqlite3_column_int(s, 6) ? "ticks, i.e. guest instructions (-icount),"
+							: "cycles (real ones only under KVM or on bare metal)");
+		printf("| %s | %lld | %lld | %.0f | %lld | %lld |\n", col(s, 0, "?"),
+		       sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
+		       sqlite3_column_double(s, 3), sqlite3_column_int64(s, 4),
+		       sqlite3_column_int64(s, 5));
+	}
+	if (!rows)
+		printf("No traps.\n");
+	return done(r, s, step);
 }
 
 int cmd_report(int argc, char **argv)
@@ -358,6 +392,8 @@ int cmd_report(int argc, char **argv)
 		ret = regions(&r);
 	if (!ret)
 		ret = data_symbols(&r);
+	if (!ret)
+		ret = cost(&r);
 	if (sqlite3_close(r.db) != SQLITE_OK && !ret)
 		ret = db_err(&r, "close");
 	return ret;

@@ -2,7 +2,8 @@
 # Install what ringmon needs from Debian's packages, only what is missing.
 set -e
 PKGS="make gcc gcc-multilib binutils qemu-system-x86 libelf-dev libdw-dev
-      elfutils libsqlite3-dev sqlite3 libzydis-dev libssl-dev"
+      elfutils libsqlite3-dev sqlite3 libzydis-dev libssl-dev
+      liblttng-ust-dev lttng-tools babeltrace2 procps"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

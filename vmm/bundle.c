@@ -1,78 +1,52 @@
-/* bundle.c — the boot bundle and guest RAM of a run.
+/* bundle.c — the boot images and guest RAM of a run, as file descriptors.
  *
  * QEMU splits -initrd at commas and takes a module's path up to the first
  * space, and the monitor sees its own path as the first word of its command
- * line: so QEMU is only ever given paths that ringmon made, links in a
- * private directory, never the user's paths.
+ * line: so QEMU is never given the user's paths, only /proc/self/fd/N names
+ * for descriptors it inherits (qemu.c).  They are the same in every run, so
+ * the guest's command line is too (deterministic mode needs that).
  *
- * Guest RAM is a fresh file in /dev/shm that QEMU maps as its memory backend
- * and ringmon maps too, so both see the trace ring.  Fresh means all zero:
- * the ring header reads RING_STATE_BOOT until the monitor writes it. */
+ * Guest RAM is a memfd that QEMU maps as its memory backend and ringmon maps
+ * too, so both see the trace ring.  It has no name in any file system: when
+ * ringmon and QEMU are gone, however they ended, it is gone (nothing is left
+ * in /dev/shm).  Fresh means all zero: the ring header reads RING_STATE_BOOT
+ * until the monitor writes it. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "bundle.h"
 #include "ring.h"
 
-static int link_into(const char *dir, const char *name, const char *target,
-		     char *out, size_t outlen)
-{
-	char *abs = realpath(target, NULL);
-	int ret = 0;
-
-	if (!abs)
-		return -errno;
-	snprintf(out, outlen, "%s/%s", dir, name);
-	if (symlink(abs, out)) {
-		ret = -errno;
-		out[0] = 0;
-	}
-	free(abs);
-	return ret;
-}
-
 static int ram_create(struct bundle *b)
 {
 	const off_t size = (off_t)RINGMON_RAM_MB << 20;
-	int fd, ret = 0;
 
-	snprintf(b->ram, sizeof(b->ram), "/dev/shm/ringmon-%d-XXXXXX", (int)getpid());
-	fd = mkostemp(b->ram, O_CLOEXEC);
-	if (fd < 0) {
-		b->ram[0] = 0;
+	b->ram_fd = memfd_create("ringmon-ram", MFD_CLOEXEC);
+	if (b->ram_fd < 0)
 		return -errno;
-	}
-	if (ftruncate(fd, size)) {
-		ret = -errno;
-		goto out;
-	}
-	b->ring = mmap(NULL, RING_WINDOW, PROT_READ | PROT_WRITE, MAP_SHARED, fd, RING_PHYS);
+	if (ftruncate(b->ram_fd, size))
+		return -errno;
+	b->ring = mmap(NULL, RING_WINDOW, PROT_READ | PROT_WRITE, MAP_SHARED, b->ram_fd,
+		       RING_PHYS);
 	if (b->ring == MAP_FAILED) {
 		b->ring = NULL;
-		ret = -errno;
+		return -errno;
 	}
-out:
-	close(fd);   /* the mapping stays; QEMU opens the file by name */
-	return ret;
+	return 0;
 }
 
 int bundle_create(struct bundle *b, const char *guest, const char *monitor)
 {
-	int ret;
+	int ret = 0;
 
-	*b = (struct bundle){ 0 };
-	snprintf(b->dir, sizeof(b->dir), "/tmp/ringmon-XXXXXX");
-	if (!mkdtemp(b->dir)) {
-		b->dir[0] = 0;
-		return -errno;
-	}
-	ret = link_into(b->dir, "guest.elf", guest, b->guest, sizeof(b->guest));
-	if (!ret)
-		ret = link_into(b->dir, "monitor.elf", monitor, b->monitor, sizeof(b->monitor));
+	*b = (struct bundle){ .monitor_fd = -1, .guest_fd = -1, .ram_fd = -1 };
+	b->guest_fd = open(guest, O_RDONLY | O_CLOEXEC);
+	if (b->guest_fd >= 0)
+		b->monitor_fd = open(monitor, O_RDONLY | O_CLOEXEC);
+	if (b->guest_fd < 0 || b->monitor_fd < 0)
+		ret = -errno;
 	if (!ret)
 		ret = ram_create(b);
 	if (ret)
@@ -84,13 +58,11 @@ void bundle_destroy(struct bundle *b)
 {
 	if (b->ring)
 		munmap(b->ring, RING_WINDOW);
-	if (b->ram[0])
-		unlink(b->ram);
-	if (b->monitor[0])
-		unlink(b->monitor);
-	if (b->guest[0])
-		unlink(b->guest);
-	if (b->dir[0])
-		rmdir(b->dir);
-	*b = (struct bundle){ 0 };
+	if (b->ram_fd >= 0)
+		close(b->ram_fd);
+	if (b->monitor_fd >= 0)
+		close(b->monitor_fd);
+	if (b->guest_fd >= 0)
+		close(b->guest_fd);
+	*b = (struct bundle){ .monitor_fd = -1, .guest_fd = -1, .ram_fd = -1 };
 }

@@ -1,19 +1,18 @@
-/* bundle.h — what one run needs on the host's file system: a private
- * directory with the boot images, and the file that holds guest RAM. */
+/* bundle.h — what one run hands to QEMU: the monitor and the guest as open
+ * files, and guest RAM as an anonymous shared file that ringmon maps too. */
 #ifndef RINGMON_BUNDLE_H
 #define RINGMON_BUNDLE_H
 
 struct bundle {
-	char dir[32];             /* /tmp/ringmon-XXXXXX, "" if not created */
-	char guest[64];           /* dir/guest.elf, a link to the guest */
-	char monitor[64];         /* dir/monitor.elf, a link to the monitor */
-	char ram[64];             /* /dev/shm/ringmon-PID-XXXXXX, "" if not created */
-	void *ring;               /* RING_WINDOW bytes of the RAM file at RING_PHYS */
+	int monitor_fd;           /* the images, open read-only; -1 if not */
+	int guest_fd;
+	int ram_fd;               /* guest RAM, a memfd; -1 if not created */
+	void *ring;               /* RING_WINDOW bytes of it at RING_PHYS */
 };
 
 int bundle_create(struct bundle *b, const char *guest, const char *monitor);
 
-/* Removes whatever bundle_create() made; safe on a partial bundle. */
+/* Releases whatever bundle_create() made; safe on a partial bundle. */
 void bundle_destroy(struct bundle *b);
 
 #endif

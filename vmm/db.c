@@ -77,7 +77,8 @@ static int bind_opt_int64(sqlite3_stmt *s, int i, bool have, int64_t v)
 }
 
 /* Several concurrent runs (a sweep) may create the same file: the schema is
- * applied in one write transaction, idempotently. */
+ * applied in one write transaction, idempotently, and only to a file that is
+ * new or already has this schema version. */
 static int apply_schema(struct db *db)
 {
 	char mode[16], version[16];
@@ -96,16 +97,20 @@ static int apply_schema(struct db *db)
 		ret = db_exec(db, "BEGIN IMMEDIATE", "begin schema");
 	if (ret)
 		return ret;
-	ret = db_exec(db, schema_sql, "create schema");
-	if (!ret)
+	/* version "" for a new file: no meta table yet */
+	ret = db_query_text(db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+			    " AND name = 'meta'", version, sizeof(version), "read schema version");
+	if (!ret && version[0])
 		ret = db_query_text(db, "SELECT value FROM meta WHERE key = 'schema_version'",
 				    version, sizeof(version), "read schema version");
-	if (!ret && strcmp(version, DB_SCHEMA_VERSION)) {
+	if (!ret && version[0] && strcmp(version, DB_SCHEMA_VERSION)) {
 		snprintf(db->err, sizeof(db->err),
-			 "database schema version '%s', this ringmon writes version %s",
-			 version, DB_SCHEMA_VERSION);
+			 "database schema version '%s', this ringmon writes version %s"
+			 " (use a new database file)", version, DB_SCHEMA_VERSION);
 		ret = -EPROTO;
 	}
+	if (!ret)
+		ret = db_exec(db, schema_sql, "create schema");
 	if (ret) {
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);   /* best effort: ret says why */
 		return ret;
@@ -120,7 +125,7 @@ int db_open(struct db *db, const char *path)
 	*db = (struct db){ 0 };
 	if (sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 			    NULL) != SQLITE_OK) {
-		ret = db_fail(db, path);
+		ret = db_fail(db, "open");
 		goto err;
 	}
 	/* a sweep writes one file from many processes: wait for the lock */
@@ -133,9 +138,10 @@ int db_open(struct db *db, const char *path)
 		goto err;
 	if (sqlite3_prepare_v2(db->sql,
 		"INSERT INTO traps (run_id, seq, kind, vector, err, eip, cs, cpl, addr, gpa,"
-		" size, access, region, emul, insn, detail, data_sym, data_off, code_sym,"
-		" code_off, tsc_in, tsc_out)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" size, access, region, emul, insn, detail, data_sym, data_off, data_pad,"
+		" code_sym, code_off, code_pad, code_file, code_line, tsc_in, tsc_out)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?, ?)",
 		-1, &db->insert_trap, NULL) != SQLITE_OK) {
 		ret = db_fail(db, "prepare trap insert");
 		goto err;
@@ -174,22 +180,27 @@ int db_run_begin(struct db *db, const struct run_info *ri)
 	int rc = SQLITE_OK, ret;
 
 	if (sqlite3_prepare_v2(db->sql,
-		"INSERT INTO runs (guest, guest_sha256, kernel, variant, protect, mode,"
-		" emulate, placement, accel, deterministic, host, start_time, finished)"
-		" VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, " NOW_ISO ", 0)",
+		"INSERT INTO runs (guest, guest_sha256, kernel, variant, cmdline, protect,"
+		" mode, emulate, placement, accel, deterministic, ring, sym_file, sym_format,"
+		" host, start_time, finished)"
+		" VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " NOW_ISO ", 0)",
 		-1, &s, NULL) != SQLITE_OK)
 		return db_fail(db, "prepare run insert");
 	/* a bind fails only on a bug or out of memory; one check covers all */
 	rc |= bind_text(s, 1, ri->guest);
 	rc |= bind_text(s, 2, ri->guest_sha256);
 	rc |= bind_text(s, 3, ri->kernel);
-	rc |= bind_text(s, 4, ri->protect);
-	rc |= bind_text(s, 5, ri->mode);
-	rc |= bind_text(s, 6, ri->emulate);
-	rc |= bind_text(s, 7, ri->placement);
-	rc |= bind_text(s, 8, ri->accel);
-	rc |= sqlite3_bind_int(s, 9, ri->deterministic);
-	rc |= bind_text(s, 10, ri->host);
+	rc |= bind_text(s, 4, ri->cmdline);
+	rc |= bind_text(s, 5, ri->protect);
+	rc |= bind_text(s, 6, ri->mode);
+	rc |= bind_text(s, 7, ri->emulate);
+	rc |= bind_text(s, 8, ri->placement);
+	rc |= bind_text(s, 9, ri->accel);
+	rc |= sqlite3_bind_int(s, 10, ri->deterministic);
+	rc |= sqlite3_bind_int64(s, 11, ri->ring);
+	rc |= bind_text(s, 12, ri->sym_file);
+	rc |= bind_text(s, 13, ri->sym_format);
+	rc |= bind_text(s, 14, ri->host);
 	ret = rc != SQLITE_OK ? db_fail(db, "bind run") : db_step_done(db, s, "insert run");
 	db->run_id = sqlite3_last_insert_rowid(db->sql);
 	if (sqlite3_finalize(s) != SQLITE_OK && !ret)
@@ -255,10 +266,20 @@ static const char *hex(char *out, const uint8_t *b, unsigned n)
 	return out;
 }
 
-/* Trap path 4.3: one traps row. */
-int db_add_trap(struct db *db, const struct trap_record *r,
-		const struct sym *data, const struct sym *code)
+/* The name and offset of a symbol reference into columns i and i + 1, and
+ * its padding flag into i + 2 (NULL there unless has_pad). */
+static int bind_sym(sqlite3_stmt *s, int i, const struct sym_ref *y, bool has_pad)
 {
+	int rc = bind_text(s, i, y->name);
+	rc |= bind_opt_int64(s, i + 1, y->name, y->off);
+	rc |= bind_opt_int64(s, i + 2, has_pad, y->pad);
+	return rc;
+}
+
+/* Trap path 4.3: one traps row. */
+int db_add_trap(struct db *db, const struct trap_event *e)
+{
+	const struct trap_record *r = e->r;
 	sqlite3_stmt *s = db->insert_trap;
 	char insn[2 * sizeof(r->insn) + 1];
 	int rc = SQLITE_OK, ret;
@@ -288,12 +309,12 @@ int db_add_trap(struct db *db, const struct trap_record *r,
 					      SQLITE_TRANSIENT) :
 			    sqlite3_bind_null(s, 15);
 	rc |= sqlite3_bind_int64(s, 16, r->detail);
-	rc |= bind_text(s, 17, data ? data->name : NULL);
-	rc |= bind_opt_int64(s, 18, data, data ? r->addr - data->addr : 0);
-	rc |= bind_text(s, 19, code ? code->name : NULL);
-	rc |= bind_opt_int64(s, 20, code, code ? r->eip - code->addr : 0);
-	rc |= sqlite3_bind_int64(s, 21, (sqlite3_int64)r->tsc_in);
-	rc |= sqlite3_bind_int64(s, 22, (sqlite3_int64)r->tsc_out);
+	rc |= bind_sym(s, 17, &e->data, e->has_data);
+	rc |= bind_sym(s, 20, &e->code, true);
+	rc |= bind_text(s, 23, e->code_file);
+	rc |= bind_opt_int64(s, 24, e->code_file, e->code_line);
+	rc |= sqlite3_bind_int64(s, 25, (sqlite3_int64)r->tsc_in);
+	rc |= sqlite3_bind_int64(s, 26, (sqlite3_int64)r->tsc_out);
 	if (rc != SQLITE_OK)
 		return db_fail(db, "bind trap");
 	ret = db_step_done(db, s, "insert trap");

@@ -45,16 +45,28 @@ int qemu_kvm_usable(void)
 	return ret;
 }
 
+/* The descriptors QEMU inherits, at fixed numbers so that its command line,
+ * and so the monitor's and the guest's, is the same in every run. */
+#define FD_RAM     3
+#define FD_KERNEL  4
+#define FD_MODULE  5
+#define FD_FREE    6   /* the first one above them */
+#define FD_STR(n)  #n
+#define FD_PATH(n) "/proc/self/fd/" FD_STR(n)
+#define RAM_PATH    FD_PATH(FD_RAM)
+#define KERNEL_PATH FD_PATH(FD_KERNEL)
+#define MODULE_PATH FD_PATH(FD_MODULE)
+
 /* The module's command line follows its path after a space; QEMU splits the
  * -initrd list at commas, and ",," stands for one comma. */
 static char *initrd_arg(const struct qemu_config *c)
 {
-	size_t n = strlen(c->module) + 2 * strlen(c->module_cmdline) + 2;
+	size_t n = strlen(MODULE_PATH) + 2 * strlen(c->module_cmdline) + 2;
 	char *arg = malloc(n), *p;
 
 	if (!arg)
 		return NULL;
-	p = arg + sprintf(arg, "%s", c->module);
+	p = arg + sprintf(arg, "%s", MODULE_PATH);
 	if (*c->module_cmdline)
 		*p++ = ' ';
 	for (const char *s = c->module_cmdline; *s; s++) {
@@ -64,6 +76,23 @@ static char *initrd_arg(const struct qemu_config *c)
 	}
 	*p = 0;
 	return arg;
+}
+
+/* In the child: move the inherited descriptors to their numbers (first out
+ * of the way, above them, so that no dup2() clobbers a source). */
+static int child_fds(const struct qemu_config *c)
+{
+	const int from[] = { c->ram_fd, c->kernel_fd, c->module_fd };
+	const int to[] = { FD_RAM, FD_KERNEL, FD_MODULE };
+	int tmp[3];
+
+	for (int i = 0; i < 3; i++)
+		if ((tmp[i] = fcntl(from[i], F_DUPFD_CLOEXEC, FD_FREE)) < 0)
+			return -1;
+	for (int i = 0; i < 3; i++)
+		if (dup2(tmp[i], to[i]) != to[i])
+			return -1;
+	return 0;
 }
 
 /* In the child between fork and exec: only async-signal-safe calls. */
@@ -81,7 +110,7 @@ static void child_exec(const struct qemu_config *c, char *const argv[], pid_t pa
 	signal(SIGPIPE, SIG_DFL);
 	setpgid(0, 0);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == 0 && getppid() == parent && in >= 0 &&
-	    dup2(in, 0) == 0 && dup2(out, 1) == 1 && dup2(err, 2) == 2)
+	    dup2(in, 0) == 0 && dup2(out, 1) == 1 && dup2(err, 2) == 2 && !child_fds(c))
 		execv(c->binary, argv);
 	int e = errno ? errno : ECHILD;
 	write(report, &e, sizeof(e));
@@ -95,12 +124,15 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 	pid_t parent = getpid();
 
 	*q = (struct qemu){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1,
-			    .console_fd = c->console_fd };
+			    .console_fd = c->console_fd, .console_bol = true,
+			    .before_console = c->before_console, .ctx = c->ctx };
 	if (!initrd)
 		return -ENOMEM;
 	snprintf(mb, sizeof(mb), "%u", RINGMON_RAM_MB);
 	snprintf(mem, sizeof(mem), "memory-backend-file,id=ram,size=%uM,mem-path=%s,share=on",
-		 RINGMON_RAM_MB, c->ram);
+		 RINGMON_RAM_MB, RAM_PATH);
+	/* -icount: the TSC and all virtual time advance with guest instructions
+	 * only, and idle time is skipped (sleep=off) */
 	char *const argv[] = {
 		(char *)c->binary,
 		"-accel", c->kvm ? "kvm" : "tcg",
@@ -108,7 +140,7 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 		"-m", mb,
 		"-object", mem,
 		"-machine", "pc,memory-backend=ram",
-		"-kernel", (char *)c->kernel,
+		"-kernel", KERNEL_PATH,
 		"-append", (char *)c->append,
 		"-initrd", initrd,
 		"-device", "isa-debug-exit,iobase=0xf4,iosize=4",
@@ -117,6 +149,7 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 		"-monitor", "none",
 		"-no-reboot",
 		"-nodefaults",
+		c->icount ? "-icount" : NULL, "shift=0,sleep=off",
 		NULL
 	};
 
@@ -164,6 +197,10 @@ err_close:
 
 static void write_all(struct qemu *q, const char *buf, size_t n)
 {
+	if (n && q->before_console)
+		q->before_console(q->ctx);
+	if (n)
+		q->console_bol = buf[n - 1] == '\n';
 	while (n && !q->console_broken) {
 		ssize_t w = write(q->console_fd, buf, n);
 		if (w < 0 && errno == EINTR)

@@ -12,12 +12,15 @@
 struct qemu_config {
 	const char *binary;         /* absolute path, from qemu_find() */
 	bool kvm;                   /* -accel kvm -cpu host, else tcg and -cpu max */
-	const char *ram;            /* guest RAM: the memory-backend file */
-	const char *kernel;         /* the monitor (-kernel) */
+	bool icount;                /* -icount shift=0,sleep=off (TCG only) */
+	int ram_fd;                 /* guest RAM: the memory-backend file */
+	int kernel_fd;              /* the monitor (-kernel) */
 	const char *append;         /* its command line: the knobs */
-	const char *module;         /* the guest, handed over as Multiboot module */
+	int module_fd;              /* the guest, handed over as Multiboot module */
 	const char *module_cmdline; /* the guest's command line, may be "" */
 	int console_fd;             /* QEMU's stdout (the serial console) goes here */
+	void (*before_console)(void *ctx);   /* called before console output */
+	void *ctx;
 };
 
 #define QEMU_STDERR_KEEP 8192
@@ -28,6 +31,9 @@ struct qemu {
 	int out_fd, err_fd;         /* its stdout and stderr, -1 after EOF */
 	int console_fd;
 	bool console_broken;        /* console_fd went away: output is dropped */
+	bool console_bol;           /* the console is at the start of a line */
+	void (*before_console)(void *ctx);
+	void *ctx;
 	bool exited;
 	int wstatus;                /* waitpid() status once exited */
 	char err[QEMU_STDERR_KEEP]; /* the start of its stderr */

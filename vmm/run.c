@@ -16,10 +16,11 @@
 
 #include "bundle.h"
 #include "cmd.h"
-#include "db.h"
 #include "image.h"
+#include "progress.h"
 #include "qemu.h"
 #include "ring.h"
+#include "sinks.h"
 #include "symbols.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -28,27 +29,38 @@ static const char run_usage[] =
 	"usage: ringmon run [OPTIONS] GUEST\n"
 	"\n"
 	"Run GUEST, a 32-bit i386 Multiboot ELF, at ring 3 under the ringmon monitor in\n"
-	"QEMU; record every trap in an SQLite database; pass the guest console through\n"
-	"to stdout; exit with the guest's status.\n"
+	"QEMU; record every trap, symbolized, in an SQLite database (or other sinks);\n"
+	"pass the guest console through to stdout; exit with the guest's status.\n"
 	"\n"
 	"  --db F                 database, created if missing (ringmon.db)\n"
-	"  --protect LIST         guest structures to protect, of gdt,idt (gdt,idt)\n"
+	"  --sink LIST            where traps go, of sqlite,lttng,text (sqlite); text\n"
+	"                         is one line per trap on stderr\n"
+	"  --symbols F            symbol source: an ELF (symbols and DWARF lines) or a\n"
+	"                         System.map (GUEST's own symbols and DWARF)\n"
+	"  --protect LIST         guest structures to protect, of gdt,idt,ldt,tss\n"
+	"                         (gdt,idt)\n"
 	"  --mode rw|w|off        trap every access, writes only, or none (rw)\n"
 	"  --emulate decode|step  how a trapped access is carried out (decode)\n"
+	"  --placement shadow|inplace  real GDT elsewhere, or at the guest's own\n"
+	"                         GDT address (shadow)\n"
 	"  --accel auto|kvm|tcg   auto: kvm if /dev/kvm works, else tcg (auto)\n"
+	"  --deterministic        TCG with -icount: the same guest and knobs give the\n"
+	"                         same trap records, timestamps in instructions\n"
 	"  --timeout S            stop the guest after S seconds, 0 never (60)\n"
 	"  --cmdline S            the guest's command line (empty)\n"
 	"  --ring N               trace ring capacity in records, a power of two (65536)\n"
+	"  --progress             show the progress line even off a terminal\n"
 	"  --monitor PATH         monitor image (module/monitor.elf beside ringmon)\n"
 	"  -h, --help             this text\n"
 	"\n"
 	"Exit status: the guest's; 124 after --timeout; 125 if the monitor killed the\n"
 	"guest or the run failed; 2 for bad input, when nothing was started.\n";
 
-/* What the monitor can protect so far, in the order --protect is recorded. */
-static const char *const protectable[] = { "gdt", "idt" };
+/* What the monitor can protect, in the order --protect is recorded. */
+static const char *const protectable[] = { "gdt", "idt", "ldt", "tss" };
 static const char *const modes[] = { "rw", "w", "off", NULL };
 static const char *const emulates[] = { "decode", "step", NULL };
+static const char *const placements[] = { "shadow", "inplace", NULL };
 static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
 
 #define RING_MIN 2
@@ -57,27 +69,32 @@ _Static_assert(RING_MAX * sizeof(struct trap_record) <= RING_MAX_BYTES &&
 	       2 * RING_MAX * sizeof(struct trap_record) > RING_MAX_BYTES, "RING_MAX");
 
 struct run_opts {
-	const char *db, *mode, *emulate, *accel, *cmdline, *monitor, *guest;
-	char protect[16];
+	const char *db, *mode, *emulate, *placement, *accel, *cmdline, *monitor, *guest;
+	const char *symbols;
+	char protect[16], sink[24];   /* the lists as recorded */
 	unsigned timeout_s, ring;
+	unsigned sinks;               /* enum sink_kind bits */
+	bool deterministic, progress;
 	bool monitor_default;
 	bool kvm;                     /* --accel resolved */
 	char qemu[PATH_MAX];          /* qemu-system-i386 found in $PATH */
 	char monitor_path[PATH_MAX];
 	char guest_path[PATH_MAX];    /* absolute, links resolved */
 	char guest_sha256[SHA256_HEX_LEN + 1];
+	char sym_path[PATH_MAX];      /* the symbol source, absolute; "" if none */
 };
 
 /* One run from start to end.  Trap path 4.2 is sink_record(). */
 struct run {
 	const struct run_opts *o;
 	struct symtab syms;
-	struct db db;
+	struct sinks sinks;
 	struct bundle bundle;
 	struct qemu qemu;
 	struct ring_consumer ring;
+	struct progress progress;
 	bool ring_running;
-	int sigfd, timerfd;
+	int sigfd, timerfd, progress_fd;   /* progress_fd: its timer, -1 if off */
 	int stop_signal;              /* SIGINT etc., forwarded to QEMU */
 	bool timed_out;
 };
@@ -85,8 +102,8 @@ struct run {
 /* How a run ended: the runs row, the message on stderr, the exit code. */
 struct verdict {
 	struct run_end end;
-	char msg[384];                /* "" if none */
-	char kill_reason[RING_REASON_LEN + 160];
+	char msg[RING_REASON_LEN + 512 + 32];   /* "" if none */
+	char kill_reason[RING_REASON_LEN + 512];
 	char lossless[160];           /* "" unless the lossless check failed */
 	bool show_qemu_stderr;
 	int code;
@@ -106,28 +123,36 @@ static const char *one_of(const char *opt, const char *v, const char *const *set
 	usage_err("run: --%s: unknown value '%s' (%s)", opt, v, list);
 }
 
-/* A list of protectable structures, recorded in canonical order. */
-static void parse_protect(const char *v, char *out, size_t len)
+/* A comma-separated list of names from set[count] as a mask (bit i for
+ * set[i]), and the same list in set's order (as recorded) into out[len]. */
+static unsigned parse_list(const char *opt, const char *what, const char *v,
+			   const char *const *set, size_t count, char *out, size_t len)
 {
 	unsigned mask = 0;
+	char list[64] = "";
 
 	for (const char *p = v;; p++) {
 		size_t n = strcspn(p, ","), i;
-		for (i = 0; i < ARRAY_SIZE(protectable); i++)
-			if (strlen(protectable[i]) == n && !strncmp(p, protectable[i], n))
+		for (i = 0; i < count; i++)
+			if (strlen(set[i]) == n && !strncmp(p, set[i], n))
 				break;
-		if (i == ARRAY_SIZE(protectable))
-			usage_err("run: --protect: unknown structure '%.*s' (gdt, idt)", (int)n, p);
+		if (i == count) {
+			for (i = 0; i < count; i++)
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+					 i ? ", " : "", set[i]);
+			usage_err("run: --%s: unknown %s '%.*s' (%s)", opt, what, (int)n, p, list);
+		}
 		mask |= 1u << i;
 		p += n;
 		if (!*p)
 			break;
 	}
 	out[0] = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(protectable); i++)
+	for (size_t i = 0; i < count; i++)
 		if (mask & 1u << i)
 			snprintf(out + strlen(out), len - strlen(out), "%s%s",
-				 out[0] ? "," : "", protectable[i]);
+				 out[0] ? "," : "", set[i]);
+	return mask;
 }
 
 static unsigned parse_uint(const char *opt, const char *v, unsigned long max)
@@ -143,13 +168,19 @@ static unsigned parse_uint(const char *opt, const char *v, unsigned long max)
 }
 
 enum { OPT_DB = 256, OPT_PROTECT, OPT_MODE, OPT_EMULATE, OPT_ACCEL, OPT_TIMEOUT,
-       OPT_CMDLINE, OPT_RING, OPT_MONITOR };
+       OPT_CMDLINE, OPT_RING, OPT_MONITOR, OPT_SINK, OPT_SYMBOLS, OPT_DETERMINISTIC,
+       OPT_PROGRESS, OPT_PLACEMENT };
 
 static const struct option run_options[] = {
 	{ "db", required_argument, NULL, OPT_DB },
+	{ "sink", required_argument, NULL, OPT_SINK },
+	{ "symbols", required_argument, NULL, OPT_SYMBOLS },
+	{ "deterministic", no_argument, NULL, OPT_DETERMINISTIC },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "protect", required_argument, NULL, OPT_PROTECT },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "emulate", required_argument, NULL, OPT_EMULATE },
+	{ "placement", required_argument, NULL, OPT_PLACEMENT },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
@@ -164,22 +195,40 @@ static void parse(int argc, char **argv, struct run_opts *o)
 	int c;
 
 	*o = (struct run_opts){ .db = "ringmon.db", .mode = "rw", .emulate = "decode",
-				.accel = "auto", .cmdline = "", .timeout_s = 60,
-				.ring = 65536, .protect = "gdt,idt" };
+				.placement = "shadow", .accel = "auto", .cmdline = "", .timeout_s = 60,
+				.ring = 65536, .protect = "gdt,idt", .sink = "sqlite",
+				.sinks = SINK_SQLITE };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", run_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_DB:
 			o->db = optarg;
 			break;
+		case OPT_SINK:
+			o->sinks = parse_list("sink", "sink", optarg, sink_names, SINK_COUNT,
+					      o->sink, sizeof(o->sink));
+			break;
+		case OPT_SYMBOLS:
+			o->symbols = optarg;
+			break;
+		case OPT_DETERMINISTIC:
+			o->deterministic = true;
+			break;
+		case OPT_PROGRESS:
+			o->progress = true;
+			break;
 		case OPT_PROTECT:
-			parse_protect(optarg, o->protect, sizeof(o->protect));
+			parse_list("protect", "structure", optarg, protectable,
+				   ARRAY_SIZE(protectable), o->protect, sizeof(o->protect));
 			break;
 		case OPT_MODE:
 			o->mode = one_of("mode", optarg, modes);
 			break;
 		case OPT_EMULATE:
 			o->emulate = one_of("emulate", optarg, emulates);
+			break;
+		case OPT_PLACEMENT:
+			o->placement = one_of("placement", optarg, placements);
 			break;
 		case OPT_ACCEL:
 			o->accel = one_of("accel", optarg, accels);
@@ -240,6 +289,26 @@ static void default_monitor(struct run_opts *o)
 	o->monitor_default = true;
 }
 
+/* --symbols F, else the guest's own symbol table.  A guest without one runs
+ * unsymbolized, and says so; a --symbols file without symbols is an error. */
+static void load_symbols(struct run_opts *o, struct symtab *syms)
+{
+	const char *path = o->symbols ? o->symbols : o->guest;
+	int ret = symtab_load(syms, path);
+
+	if (ret)
+		usage_err("%s: cannot read symbols: %s", path,
+			  ret == -ENOEXEC && syms->why ? syms->why : strerror(-ret));
+	if (!syms->n && o->symbols)
+		usage_err("%s: no symbols in it", path);
+	if (!syms->n) {
+		pr_err("%s: no symbol table: traps are not symbolized (give --symbols)", path);
+		return;
+	}
+	if (!realpath(path, o->sym_path))
+		usage_err("%s: %s", path, strerror(errno));
+}
+
 static void validate(struct run_opts *o, struct symtab *syms)
 {
 	int ret;
@@ -259,30 +328,37 @@ static void validate(struct run_opts *o, struct symtab *syms)
 	ret = qemu_kvm_usable();
 	if (!strcmp(o->accel, "kvm") && ret)
 		usage_err("run: --accel kvm: /dev/kvm: %s", strerror(-ret));
-	o->kvm = strcmp(o->accel, "tcg") && !ret;
-	ret = symtab_load(syms, o->guest);
-	if (ret)
-		usage_err("%s: cannot read its symbol table: %s", o->guest, strerror(-ret));
+	if (o->deterministic && !strcmp(o->accel, "kvm"))
+		usage_err("run: --deterministic needs TCG's -icount, not --accel kvm");
+	o->kvm = strcmp(o->accel, "tcg") && !ret && !o->deterministic;
+	load_symbols(o, syms);
 }
 
 /* --- the run --------------------------------------------------------------- */
 
 /* Trap path 4.2: name the data address (when the trap has one) and the
- * code address with the guest's symbols, then store the row. */
+ * code address with the guest's symbols, find the code's source line, and
+ * hand the event to the sinks. */
 static int sink_record(void *ctx, const struct trap_record *r)
 {
 	struct run *run = ctx;
-	const struct sym *data = NULL;
+	struct trap_event e = { .r = r, .has_data = r->addr || r->access != ACCESS_NONE };
 
-	if (r->addr || r->access != ACCESS_NONE)
-		data = symtab_lookup(&run->syms, r->addr);
-	return db_add_trap(&run->db, r, data, symtab_lookup(&run->syms, r->eip));
+	if (e.has_data)
+		e.data = symtab_lookup(&run->syms, r->addr);
+	e.code = symtab_lookup(&run->syms, r->eip);
+	if (symtab_line(&run->syms, r->eip, &e.code_file, &e.code_line)) {
+		e.code_file = NULL;
+		e.code_line = 0;
+	}
+	progress_note(&run->progress, r);
+	return sinks_trap(&run->sinks, &e);
 }
 
 static int sink_idle(void *ctx)
 {
 	struct run *run = ctx;
-	return db_flush_due(&run->db);
+	return sinks_idle(&run->sinks);
 }
 
 static int record_start(struct run *run)
@@ -290,16 +366,41 @@ static int record_start(struct run *run)
 	const struct run_opts *o = run->o;
 	const char *kernel = strrchr(o->guest, '/');
 	char host[256] = "";
-	int ret;
 
 	gethostname(host, sizeof(host) - 1);
-	ret = db_run_begin(&run->db, &(struct run_info){
+	return sinks_run_begin(&run->sinks, &(struct run_info){
 		.guest = o->guest_path, .guest_sha256 = o->guest_sha256,
 		.kernel = kernel ? kernel + 1 : o->guest,
+		.cmdline = o->cmdline[0] ? o->cmdline : NULL,
 		.protect = o->protect, .mode = o->mode, .emulate = o->emulate,
-		.placement = "shadow", .accel = o->kvm ? "kvm" : "tcg",
-		.host = host[0] ? host : NULL, .deterministic = false });
-	return ret ? ret : db_add_symbols(&run->db, &run->syms);
+		.placement = o->placement, .accel = o->kvm ? "kvm" : "tcg",
+		.host = host[0] ? host : NULL,
+		.sym_file = o->sym_path[0] ? o->sym_path : NULL,
+		.sym_format = run->syms.n ? run->syms.format : NULL,
+		.ring = o->ring, .deterministic = o->deterministic }, &run->syms);
+}
+
+static void before_console(void *ctx)
+{
+	struct run *run = ctx;
+	progress_hide(&run->progress);
+}
+
+/* A timerfd that fires every ms milliseconds from now, or -errno. */
+static int arm_timer(unsigned ms, bool periodic)
+{
+	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L };
+	struct itimerspec it = { .it_value = t, .it_interval = periodic ? t : (struct timespec){ 0 } };
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	if (timerfd_settime(fd, 0, &it, NULL)) {
+		int ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
 }
 
 /* Boot bundle, QEMU, consumer thread, deadline; the first failure says why. */
@@ -309,18 +410,19 @@ static int start(struct run *run, char *why, size_t len)
 	char knobs[128];
 	int ret;
 
-	ret = bundle_create(&run->bundle, o->guest, o->monitor);
+	ret = bundle_create(&run->bundle, o->guest_path, o->monitor);
 	if (ret) {
-		snprintf(why, len, "cannot set up the boot bundle and guest RAM: %s", strerror(-ret));
+		snprintf(why, len, "cannot set up the boot images and guest RAM: %s", strerror(-ret));
 		return ret;
 	}
-	snprintf(knobs, sizeof(knobs), "protect=%s mode=%s emulate=%s ring=%u",
-		 o->protect, o->mode, o->emulate, o->ring);
+	snprintf(knobs, sizeof(knobs), "protect=%s mode=%s emulate=%s placement=%s ring=%u",
+		 o->protect, o->mode, o->emulate, o->placement, o->ring);
 	ret = qemu_start(&run->qemu, &(struct qemu_config){
-		.binary = o->qemu, .kvm = o->kvm, .ram = run->bundle.ram,
-		.kernel = run->bundle.monitor, .append = knobs,
-		.module = run->bundle.guest, .module_cmdline = o->cmdline,
-		.console_fd = STDOUT_FILENO });
+		.binary = o->qemu, .kvm = o->kvm, .icount = o->deterministic,
+		.ram_fd = run->bundle.ram_fd, .kernel_fd = run->bundle.monitor_fd,
+		.append = knobs, .module_fd = run->bundle.guest_fd,
+		.module_cmdline = o->cmdline, .console_fd = STDOUT_FILENO,
+		.before_console = before_console, .ctx = run });
 	if (ret) {
 		snprintf(why, len, "cannot start %s: %s", QEMU_BINARY, strerror(-ret));
 		return ret;
@@ -332,24 +434,29 @@ static int start(struct run *run, char *why, size_t len)
 		return ret;
 	}
 	run->ring_running = true;
-	if (o->timeout_s) {
-		struct itimerspec t = { .it_value = { .tv_sec = o->timeout_s } };
-		run->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-		if (run->timerfd < 0 || timerfd_settime(run->timerfd, 0, &t, NULL)) {
-			ret = -errno;
-			snprintf(why, len, "cannot arm the --timeout timer: %s", strerror(-ret));
-			return ret;
+	if (o->timeout_s && (run->timerfd = arm_timer(o->timeout_s * 1000u, false)) < 0) {
+		snprintf(why, len, "cannot arm the --timeout timer: %s", strerror(-run->timerfd));
+		return run->timerfd;
+	}
+	if (o->progress || (isatty(STDERR_FILENO) && !(o->sinks & SINK_TEXT))) {
+		run->progress_fd = arm_timer(PROGRESS_INTERVAL_MS, true);
+		if (run->progress_fd < 0) {
+			snprintf(why, len, "cannot arm the progress timer: %s",
+				 strerror(-run->progress_fd));
+			return run->progress_fd;
 		}
 	}
 	return 0;
 }
 
-/* Until QEMU has exited: pass its console through, and stop it on a stop
- * signal (forwarded), a failed consumer or the deadline (SIGKILL). */
+/* Until QEMU has exited: pass its console through, show progress, and stop
+ * it on a stop signal (forwarded), a failed consumer or the deadline
+ * (SIGKILL). */
 static int supervise(struct run *run)
 {
-	enum { W_SIGNAL, W_RING, W_TIMER, W_COUNT };
-	int watch[W_COUNT] = { run->sigfd, run->ring.done_fd, run->timerfd };
+	enum { W_SIGNAL, W_RING, W_TIMER, W_PROGRESS, W_COUNT };
+	int watch[W_COUNT] = { run->sigfd, run->ring.done_fd, run->timerfd, run->progress_fd };
+	uint64_t ticks;
 
 	for (;;) {
 		int ret = qemu_poll(&run->qemu, watch, W_COUNT);
@@ -359,6 +466,11 @@ static int supervise(struct run *run)
 			return ret;
 		if (ret == -EAGAIN)
 			continue;
+		if (ret - 1 == W_PROGRESS) {
+			if (read(run->progress_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
+				progress_show(&run->progress, run->qemu.console_bol);
+			continue;
+		}
 		if (run->qemu.exited) {   /* only output left: nothing to stop */
 			watch[ret - 1] = -1;
 			continue;
@@ -456,7 +568,7 @@ static void judge(const struct run *run, int ring_err, struct verdict *v)
 	}
 	if (ring_err) {
 		snprintf(v->kill_reason, sizeof(v->kill_reason), "%s",
-			 run->ring.why[0] ? run->ring.why : run->db.err);
+			 run->ring.why[0] ? run->ring.why : run->sinks.err);
 		v->show_qemu_stderr = true;
 		return;
 	}
@@ -492,8 +604,13 @@ static void print_summary(const struct run *run)
 			n += (size_t)snprintf(kinds + n, sizeof(kinds) - n, "%s%s %llu",
 					      n ? ", " : "", ring_kind_name(k),
 					      (unsigned long long)run->ring.counts[k]);
-	pr_err("run %lld: %llu records (%s) -> %s", (long long)run->db.run_id,
-	       (unsigned long long)run->ring.records, n ? kinds : "no traps", run->o->db);
+	if (run->o->sinks & SINK_SQLITE)
+		pr_err("run %lld: %llu records (%s) -> %s", (long long)run->sinks.db.run_id,
+		       (unsigned long long)run->ring.records, n ? kinds : "no traps",
+		       run->o->db);
+	else
+		pr_err("%llu records (%s) -> %s", (unsigned long long)run->ring.records,
+		       n ? kinds : "no traps", run->o->sink);
 }
 
 static int run_guest(const struct run_opts *o, struct run *run)
@@ -502,16 +619,17 @@ static int run_guest(const struct run_opts *o, struct run *run)
 			     .code = EXIT_FAILED };
 	int ret, ring_err = 0;
 
-	ret = db_open(&run->db, o->db);
+	ret = sinks_open(&run->sinks, o->sinks, o->db, STDERR_FILENO);
 	if (ret) {
-		pr_err("%s", run->db.err);
+		pr_err("%s", run->sinks.err);
 		return EXIT_FAILED;
 	}
 	ret = record_start(run);
 	if (ret) {
-		pr_err("%s: %s", o->db, run->db.err);
-		goto out_db;
+		pr_err("%s", run->sinks.err);
+		goto out_sinks;
 	}
+	progress_init(&run->progress, STDERR_FILENO, isatty(STDERR_FILENO), o->deterministic);
 	ret = start(run, v.kill_reason, sizeof(v.kill_reason));
 	if (!ret)
 		ret = supervise(run);
@@ -521,6 +639,7 @@ static int run_guest(const struct run_opts *o, struct run *run)
 	qemu_release(&run->qemu);
 	if (run->ring_running)
 		ring_err = ring_stop(&run->ring);
+	progress_hide(&run->progress);
 	if (!ret)
 		judge(run, ring_err, &v);
 	if (v.msg[0] || v.kill_reason[0])
@@ -530,15 +649,15 @@ static int run_guest(const struct run_opts *o, struct run *run)
 	if (v.show_qemu_stderr && run->qemu.err_len)
 		fprintf(stderr, "ringmon: %s said:\n%s", QEMU_BINARY, run->qemu.err);
 	v.end.kill_reason = v.kill_reason[0] ? v.kill_reason : NULL;
-	ret = db_run_end(&run->db, &v.end);
+	ret = sinks_run_end(&run->sinks, &v.end);
 	if (ret) {
-		pr_err("%s: %s", o->db, run->db.err);
+		pr_err("%s", run->sinks.err);
 		v.code = EXIT_FAILED;
 	}
 	print_summary(run);
-out_db:
-	if (db_close(&run->db)) {
-		pr_err("%s: %s", o->db, run->db.err);
+out_sinks:
+	if (sinks_close(&run->sinks)) {
+		pr_err("%s", run->sinks.err);
 		v.code = EXIT_FAILED;
 	}
 	return v.code;
@@ -547,7 +666,8 @@ out_db:
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
-	struct run run = { .o = &o, .sigfd = -1, .timerfd = -1 };
+	struct run run = { .o = &o, .sigfd = -1, .timerfd = -1, .progress_fd = -1,
+			   .bundle = { .monitor_fd = -1, .guest_fd = -1, .ram_fd = -1 } };
 	sigset_t stop;
 	int code;
 
@@ -573,6 +693,8 @@ int cmd_run(int argc, char **argv)
 	symtab_free(&run.syms);
 	if (run.timerfd >= 0)
 		close(run.timerfd);
+	if (run.progress_fd >= 0)
+		close(run.progress_fd);
 	if (run.sigfd >= 0)
 		close(run.sigfd);
 	return code;

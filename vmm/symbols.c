@@ -1,25 +1,34 @@
-/* symbols.c — load the guest's .symtab with libelf, keep the symbols that
- * name locations (objects, functions, labels), and answer "which symbol is at
- * or below this address" by binary search. */
+/* symbols.c — the symbol table whatever its source: load (dispatching on the
+ * file's kind), sort, and answer "which symbol holds this address", telling
+ * an address inside a symbol from one in the padding after it. */
 #include <errno.h>
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "image.h"
 #include "symbols.h"
 
-/* Section and file symbols name no location of their own; names starting with
- * '.' or '$' are assembler-local labels and mapping symbols; absolute symbols
- * are constants (e.g. a Multiboot magic), not addresses. */
-static int sym_wanted(const GElf_Sym *gs, const char *name)
+/* Names starting with '.' or '$' are assembler-local labels and mapping
+ * symbols, not locations anyone would look for. */
+bool sym_name_wanted(const char *name)
 {
-	int type = GELF_ST_TYPE(gs->st_info);
-	if (type != STT_OBJECT && type != STT_FUNC && type != STT_NOTYPE)
-		return 0;
-	if (gs->st_shndx == SHN_UNDEF || gs->st_shndx == SHN_ABS)
-		return 0;
 	return name && name[0] && name[0] != '.' && name[0] != '$';
+}
+
+int symtab_add(struct symtab *st, const struct sym *s)
+{
+	if (st->n == st->cap) {
+		size_t cap = st->cap ? 2 * st->cap : 1024;
+		struct sym *grown = realloc(st->syms, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		st->syms = grown;
+		st->cap = cap;
+	}
+	st->syms[st->n++] = *s;
+	return 0;
 }
 
 static int bind_rank(uint8_t bind)
@@ -27,9 +36,16 @@ static int bind_rank(uint8_t bind)
 	return bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
 }
 
+static size_t underscores(const char *name)
+{
+	return strspn(name, "_");
+}
+
 /* By address; at one address a sized symbol before an unsized one (it is the
- * object, the other a label), global before weak before local, then by name,
- * so that lookups are deterministic. */
+ * object, the other a label), then fewer leading underscores (idt_table, not
+ * the linker's __bss_start: this also makes a System.map, which has no sizes,
+ * choose like its ELF), global before weak before local, then by name, so
+ * that lookups are deterministic. */
 static int sym_cmp(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;
@@ -37,60 +53,17 @@ static int sym_cmp(const void *a, const void *b)
 		return x->addr < y->addr ? -1 : 1;
 	if (!x->size != !y->size)
 		return x->size ? -1 : 1;
+	if (underscores(x->name) != underscores(y->name))
+		return underscores(x->name) < underscores(y->name) ? -1 : 1;
 	if (bind_rank(x->bind) != bind_rank(y->bind))
 		return bind_rank(x->bind) - bind_rank(y->bind);
 	return strcmp(x->name, y->name);
 }
 
-static const char *section_name(Elf *elf, size_t shstrndx, size_t shndx)
-{
-	GElf_Shdr sh;
-	Elf_Scn *scn;
-	if (shndx >= SHN_LORESERVE)
-		return NULL;
-	scn = elf_getscn(elf, shndx);
-	if (!scn || !gelf_getshdr(scn, &sh))
-		return NULL;
-	return elf_strptr(elf, shstrndx, sh.sh_name);
-}
-
-static int add_symtab_section(struct symtab *st, Elf_Scn *scn, const GElf_Shdr *sh,
-			      size_t shstrndx)
-{
-	Elf_Data *data = elf_getdata(scn, NULL);
-	size_t count = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0;
-	struct sym *grown;
-
-	if (!data)
-		return -ENOEXEC;
-	if (!count)
-		return 0;
-	grown = realloc(st->syms, (st->n + count) * sizeof(*st->syms));
-	if (!grown)
-		return -ENOMEM;
-	st->syms = grown;
-	for (size_t i = 1; i < count; i++) {   /* entry 0 is the null symbol */
-		GElf_Sym gs;
-		const char *name;
-		if (!gelf_getsym(data, (int)i, &gs))
-			return -ENOEXEC;
-		name = elf_strptr(st->elf, sh->sh_link, gs.st_name);
-		if (!sym_wanted(&gs, name))
-			continue;
-		st->syms[st->n++] = (struct sym){
-			.name = name,
-			.section = section_name(st->elf, shstrndx, gs.st_shndx),
-			.addr = (uint32_t)gs.st_value,
-			.size = (uint32_t)gs.st_size,
-			.type = (uint8_t)GELF_ST_TYPE(gs.st_info),
-			.bind = (uint8_t)GELF_ST_BIND(gs.st_info),
-		};
-	}
-	return 0;
-}
-
 static int index_addresses(struct symtab *st)
 {
+	if (st->n)
+		qsort(st->syms, st->n, sizeof(*st->syms), sym_cmp);
 	st->first = malloc((st->n ? st->n : 1) * sizeof(*st->first));
 	if (!st->first)
 		return -ENOMEM;
@@ -102,35 +75,21 @@ static int index_addresses(struct symtab *st)
 
 int symtab_load(struct symtab *st, const char *path)
 {
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
 	int ret;
 
-	*st = (struct symtab){ 0 };
+	*st = (struct symtab){ .fd = -1 };
 	ret = image_open(path, &st->fd, &st->elf);
 	if (ret)
 		return ret;
-	ret = -ENOEXEC;
-	if (elf_getshdrstrndx(st->elf, &shstrndx))
-		goto err;
-	while ((scn = elf_nextscn(st->elf, scn))) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh))
-			goto err;
-		if (sh.sh_type != SHT_SYMTAB)
-			continue;
-		ret = add_symtab_section(st, scn, &sh, shstrndx);
-		if (ret)
-			goto err;
+	/* libelf reads any file; only one that starts "\177ELF" is an ELF */
+	ret = elf_kind(st->elf) == ELF_K_ELF ? symtab_load_elf(st) : symtab_load_map(st);
+	if (!ret)
+		ret = index_addresses(st);
+	if (ret) {
+		const char *why = st->why;
+		symtab_free(st);
+		st->why = why;
 	}
-	if (st->n)
-		qsort(st->syms, st->n, sizeof(*st->syms), sym_cmp);
-	ret = index_addresses(st);
-	if (ret)
-		goto err;
-	return 0;
-err:
-	symtab_free(st);
 	return ret;
 }
 
@@ -138,14 +97,19 @@ void symtab_free(struct symtab *st)
 {
 	free(st->syms);
 	free(st->first);
+	free(st->text);
+	if (st->dwarf)
+		dwarf_end(st->dwarf);
 	if (st->elf)
 		image_close(st->fd, st->elf);
-	*st = (struct symtab){ 0 };
+	*st = (struct symtab){ .fd = -1 };
 }
 
-const struct sym *symtab_lookup(const struct symtab *st, uint32_t addr)
+struct sym_ref symtab_lookup(const struct symtab *st, uint32_t addr)
 {
 	size_t lo = 0, hi = st->naddr;   /* first[lo..hi) not yet excluded */
+	const struct sym *s;
+
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (st->syms[st->first[mid]].addr <= addr)
@@ -153,7 +117,12 @@ const struct sym *symtab_lookup(const struct symtab *st, uint32_t addr)
 		else
 			hi = mid;
 	}
-	return lo ? &st->syms[st->first[lo - 1]] : NULL;
+	if (!lo)
+		return (struct sym_ref){ 0 };
+	s = &st->syms[st->first[lo - 1]];
+	if (s->size && addr - s->addr >= s->size)
+		return (struct sym_ref){ .pad = true };
+	return (struct sym_ref){ .name = s->name, .off = addr - s->addr };
 }
 
 const char *sym_type_name(const struct sym *s)

@@ -1,36 +1,60 @@
-/* symbols.h — the guest's ELF symbol table, sorted once, searched per trap
- * record: which symbol holds an address. */
+/* symbols.h — the guest's symbols from the best source given: an ELF symbol
+ * table, with DWARF source lines when the ELF has them (sym_elf.c), or a
+ * System.map (sym_map.c); sorted once, searched for every trap record. */
 #ifndef RINGMON_SYMBOLS_H
 #define RINGMON_SYMBOLS_H
 
+#include <elfutils/libdw.h>
 #include <libelf.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event.h"
+
 struct sym {
-	const char *name;     /* points into the ELF image, valid until symtab_free */
-	const char *section;  /* section name, or NULL */
+	const char *name;     /* points into the loaded file, valid until symtab_free */
+	const char *section;  /* section name; NULL if unknown (System.map) */
 	uint32_t addr;
-	uint32_t size;
+	uint32_t size;        /* 0 if unknown: a label, or any System.map symbol */
 	uint8_t type;         /* STT_OBJECT, STT_FUNC or STT_NOTYPE */
 	uint8_t bind;         /* STB_LOCAL, STB_GLOBAL or STB_WEAK */
 };
 
 struct symtab {
 	struct sym *syms;     /* by address; at one address the preferred first */
-	size_t n;
+	size_t n, cap;
 	size_t *first;        /* index of the preferred symbol at each address */
 	size_t naddr;
-	int fd;
+	const char *format;   /* "elf", "elf+dwarf" or "system.map" */
+	int fd;               /* ELF: the open file and libelf's view of it */
 	Elf *elf;
+	Dwarf *dwarf;         /* ELF: its DWARF, NULL if it has none */
+	char *text;           /* System.map: the whole file, names point into it */
+	const char *why;      /* after -ENOEXEC: what is wrong with the file */
 };
 
+/* path is an ELF file or a System.map (`nm -n` output); which one is told by
+ * its first bytes.  -ENOEXEC with why set if it is neither. */
 int symtab_load(struct symtab *st, const char *path);
 void symtab_free(struct symtab *st);
 
-/* The symbol nearest at or below addr, or NULL if there is none. */
-const struct sym *symtab_lookup(const struct symtab *st, uint32_t addr);
+/* The symbol nearest at or below addr if addr lies inside it (or it has no
+ * size); else .pad when addr is past the end of that sized symbol; all zero
+ * when no symbol lies below addr. */
+struct sym_ref symtab_lookup(const struct symtab *st, uint32_t addr);
+
+/* Source file and line of a code address from DWARF: 0, or -ENOENT if the
+ * table has no line for it. */
+int symtab_line(const struct symtab *st, uint32_t addr, const char **file,
+		uint32_t *line);
 
 const char *sym_type_name(const struct sym *s);
+
+/* For the loaders. */
+int symtab_load_elf(struct symtab *st);
+int symtab_load_map(struct symtab *st);
+bool sym_name_wanted(const char *name);
+int symtab_add(struct symtab *st, const struct sym *s);
 
 #endif

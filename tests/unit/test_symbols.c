@@ -1,0 +1,145 @@
+/* test_symbols.c — the symbolizer (vmm/symbols.c, sym_elf.c, sym_map.c)
+ * against a fixture ELF whose layout is known (tests/fixtures/symbols.*):
+ * inside a symbol, in the padding after it, at an unsized label, ties at one
+ * address, the DWARF line of a function, and the same file as a System.map. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../fixtures/symbols.h"
+#include "symbols.h"
+
+#define FIXTURE "build/fixtures/symbols.elf"
+
+static int ts_failures;
+
+#define CHECK(cond, ...)						\
+	do {								\
+		if (!(cond)) {						\
+			ts_failures++;					\
+			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__,	\
+			       #cond);					\
+			printf(__VA_ARGS__);				\
+			printf("\n");					\
+		}							\
+	} while (0)
+
+/* addr must resolve to name+off (name NULL: to nothing, padding or not). */
+static void expect(const struct symtab *st, uint32_t addr, const char *name,
+		   uint32_t off, bool pad)
+{
+	struct sym_ref r = symtab_lookup(st, addr);
+
+	CHECK(name ? r.name && !strcmp(r.name, name) : !r.name, "%#x: got %s, want %s",
+	      addr, r.name ? r.name : "(none)", name ? name : "(none)");
+	CHECK(!name || r.off == off, "%#x: offset %#x, want %#x", addr, r.off, off);
+	CHECK(r.pad == pad, "%#x: pad %d, want %d", addr, r.pad, pad);
+}
+
+static const struct sym *find(const struct symtab *st, const char *name)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (!strcmp(st->syms[i].name, name))
+			return &st->syms[i];
+	return NULL;
+}
+
+static void test_elf(void)
+{
+	struct symtab st;
+	const struct sym *a;
+	const char *file = NULL;
+	uint32_t line = 0;
+	int ret = symtab_load(&st, FIXTURE);
+
+	CHECK(!ret, "load %s: %s", FIXTURE, strerror(-ret));
+	if (ret)
+		return;
+	CHECK(!strcmp(st.format, "elf+dwarf"), "format %s", st.format);
+	a = find(&st, "obj_a");
+	CHECK(a && a->size == FIXTURE_OBJ_A_LEN && a->type == STT_OBJECT &&
+	      a->section && !strcmp(a->section, ".data"), "obj_a's size, type and section");
+
+	expect(&st, FIXTURE_TEXT - 1, NULL, 0, false);             /* below everything */
+	expect(&st, FIXTURE_TEXT + 3, "fixture_func", 3, false);
+	expect(&st, FIXTURE_OBJ_A, "obj_a", 0, false);
+	expect(&st, FIXTURE_OBJ_A + FIXTURE_OBJ_A_LEN - 1, "obj_a", FIXTURE_OBJ_A_LEN - 1, false);
+	expect(&st, FIXTURE_OBJ_A + FIXTURE_OBJ_A_LEN, NULL, 0, true);   /* padding */
+	expect(&st, FIXTURE_OBJ_B - 1, NULL, 0, true);
+	/* obj_b, not the unsized linker symbol __b_marker at the same address */
+	expect(&st, FIXTURE_OBJ_B + 4, "obj_b", 4, false);
+	/* an unsized label owns everything up to the next symbol */
+	expect(&st, FIXTURE_LABEL + 0x1000, "label_x", 0x1000, false);
+
+	ret = symtab_line(&st, FIXTURE_TEXT + 3, &file, &line);
+	CHECK(!ret && line == FIXTURE_FUNC_LINE, "line %u, want %d", line, FIXTURE_FUNC_LINE);
+	CHECK(!ret && strstr(file, "fixtures/symbols.c"), "file %s", file ? file : "(none)");
+	CHECK(symtab_line(&st, FIXTURE_OBJ_A, &file, &line) == -ENOENT, "no line for data");
+	symtab_free(&st);
+}
+
+/* The fixture's symbols as `nm -n` prints them, plus what a map may hold and
+ * the symbolizer must skip: an absolute and an undefined symbol. */
+static const char map_text[] =
+	"00000010 A an_absolute\n"
+	"         U an_undefined\n"
+	"00100000 T fixture_func\n"
+	"00200000 D obj_a\n"
+	"00200040 D __b_marker\n"
+	"00200040 D obj_b\n"
+	"00200048 D label_x\n";
+
+/* symtab_load() of a temporary file that holds text. */
+static int load_text(struct symtab *st, const char *text)
+{
+	char path[] = "/tmp/ringmon-test-map-XXXXXX";
+	int fd = mkstemp(path), ret;
+
+	CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text),
+	      "write %s", path);
+	close(fd);
+	ret = symtab_load(st, path);
+	unlink(path);
+	return ret;
+}
+
+static void test_map(void)
+{
+	struct symtab st;
+	int ret = load_text(&st, map_text);
+
+	CHECK(!ret, "load the map: %s", strerror(-ret));
+	if (ret)
+		return;
+	CHECK(!strcmp(st.format, "system.map") && st.n == 5, "format %s, %zu symbols",
+	      st.format, st.n);
+	CHECK(!find(&st, "an_absolute") && !find(&st, "an_undefined"), "skipped A and U");
+	expect(&st, FIXTURE_TEXT + 3, "fixture_func", 3, false);
+	expect(&st, FIXTURE_OBJ_A + 4, "obj_a", 4, false);
+	/* no sizes in a map: padding belongs to the symbol below */
+	expect(&st, FIXTURE_OBJ_A + FIXTURE_OBJ_A_LEN, "obj_a", FIXTURE_OBJ_A_LEN, false);
+	/* the same choice as with the ELF, without sizes: fewer underscores */
+	expect(&st, FIXTURE_OBJ_B, "obj_b", 0, false);
+	CHECK(symtab_line(&st, FIXTURE_TEXT, &(const char *){ NULL }, &(uint32_t){ 0 }) == -ENOENT,
+	      "no lines from a map");
+	symtab_free(&st);
+}
+
+static void test_not_symbols(void)
+{
+	struct symtab st;
+	int ret = load_text(&st, "hello world\n");
+
+	CHECK(ret == -ENOEXEC && st.why, "a text file that is no map: %d", ret);
+}
+
+int main(void)
+{
+	test_elf();
+	test_map();
+	test_not_symbols();
+	printf("test_symbols: %d failures\n", ts_failures);
+	return ts_failures != 0;
+}
