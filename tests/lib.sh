@@ -1,6 +1,8 @@
 # lib.sh — shared by the integration tests (POSIX sh, run from the repo root).
 RINGMON=build/ringmon
-TBK=build/tbk/tbk.elf
+TBK=build/tbk/hot.elf
+# Every test kernel (workloads/tbk/NAME.c, built as build/tbk/NAME.elf).
+TBK_KERNELS="hot mt mt-pae conform smc adversarial"
 TMP=$(mktemp -d /tmp/ringmon-test.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 failures=0
@@ -24,16 +26,19 @@ finish() {
 	exit $?
 }
 
-# The guest's transcript when it runs natively at ring 0 in the same QEMU.
+# The guest's transcript when it runs natively at ring 0 in the same QEMU
+# machine `ringmon run` starts (vmm/qemu.c): TCG, -cpu max, 256 MiB, no
+# default devices.  Its status is QEMU's: 1 when the guest wrote 0 to 0xf4.
 native_transcript() {
-	timeout 60 qemu-system-i386 -accel tcg -kernel "$1" -display none \
-		-serial stdio -monitor none -no-reboot \
+	timeout 60 qemu-system-i386 -accel tcg -cpu max -m 256 -nodefaults \
+		-kernel "$1" -display none -serial stdio -monitor none -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=4 </dev/null
 }
 
-# The expected count NAME from workloads/tbk/hot.h, evaluated from source.
+# The expected count NAME from a count header (default hot.h; mt.h for mt),
+# evaluated from source.
 expect() {
-	v=$(printf '%s\n' "$1" | cpp -P -include workloads/tbk/hot.h | tr -d ' \n')
+	v=$(printf '%s\n' "$1" | cpp -P -include "workloads/tbk/${2:-hot.h}" | tr -d ' \n')
 	echo $(($v))
 }
 

@@ -7,8 +7,8 @@ mkdir -p results
 DB=results/demo.db
 rm -f "$DB" "$DB-wal" "$DB-shm"
 for mode in rw w off; do
-	echo "== ringmon run --mode $mode build/tbk/tbk.elf"
-	build/ringmon run --db "$DB" --mode "$mode" build/tbk/tbk.elf
+	echo "== ringmon run --mode $mode build/tbk/hot.elf"
+	build/ringmon run --db "$DB" --mode "$mode" build/tbk/hot.elf
 done
 for run in $(sqlite3 "$DB" "SELECT id FROM runs ORDER BY id"); do
 	echo

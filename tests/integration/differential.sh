@@ -1,9 +1,9 @@
-# differential.sh — oracle 1: the test kernel prints the same transcript
+# differential.sh — oracle 1: the test kernel (hot) prints the same transcript
 # natively (QEMU, ring 0) and under the monitor (ring 3), for every
 # combination of --mode and --emulate.
 . tests/lib.sh
 native_transcript "$TBK" > "$TMP/native.txt"
-grep -q '^tbk: done$' "$TMP/native.txt" || fail "native run did not finish"
+grep -q '^hot: done$' "$TMP/native.txt" || fail "native run did not finish"
 for mode in rw w off; do
 	for emulate in decode step; do
 		DB="$TMP/d.db"

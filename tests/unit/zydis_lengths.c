@@ -14,7 +14,7 @@
 
 static const char *const zl_defaults[] = {
 	"build/module/monitor.elf",
-	"build/tbk/tbk.elf",
+	"build/tbk/hot.elf",
 	"/usr/lib32/libc.so.6",
 	"/usr/lib32/libm.so.6",
 	"/usr/lib32/ld-linux.so.2",

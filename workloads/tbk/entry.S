@@ -1,5 +1,8 @@
-/* entry.S — Multiboot header, stack, and the test kernel's interrupt
- * handlers (each ends in iret, which the monitor must emulate). */
+/* entry.S — what every test kernel starts with: the Multiboot header, the
+ * boot stack, _start (calls tbk_main(magic, info)) and the segment reload
+ * after a new GDT. */
+#include "tbk.h"
+
 	.section .multiboot, "a"
 	.balign 4
 	.long 0x1BADB002
@@ -16,11 +19,13 @@ _start:
 1:	hlt
 	jmp 1b
 
-/* Reload CS through a far jump and the data segments through the new GDT. */
+/* Reload CS through a far jump and the data segments through the new GDT.
+ * A far jump, not lret: under the monitor the kernel runs at real ring 3,
+ * where a jump to an RPL-0 selector loads but a return to one faults. */
 	.globl load_segments
 load_segments:
-	ljmp $0x08, $1f
-1:	movw $0x10, %ax
+	ljmp $SEL_KCODE, $1f
+1:	movw $SEL_KDATA, %ax
 	movw %ax, %ds
 	movw %ax, %es
 	movw %ax, %fs
@@ -28,30 +33,10 @@ load_segments:
 	movw %ax, %ss           /* never loads natively at ring 3: traps */
 	ret
 
-	.globl isr_syscall, isr_breakpoint, isr_divide
-isr_syscall:
-	incl syscall_count
-	iret
-isr_breakpoint:
-	incl breakpoint_count
-	iret
-/* #DE is a fault: skip the 2-byte divl that raised it. */
-isr_divide:
-	incl divide_count
-	addl $2, (%esp)
-	iret
-
-	.globl divide_by_zero
-divide_by_zero:
-	xorl %edx, %edx
-	movl $1, %eax
-	xorl %ecx, %ecx
-	divl %ecx               /* F7 F1: 2 bytes */
-	ret
-
 	.bss
 	.balign 16
 	.skip 16384
+	.globl stack_top
 stack_top:
 
 	.section .note.GNU-stack, "", @progbits

@@ -1,8 +1,11 @@
-/* hot.h — how often the test kernel touches the data that shares its GDT
- * and IDT pages.  The tests read the EXPECT_ lines (through cpp) to know the
- * exact number of protected traps each symbol must get, per access type. */
+/* hot.h — how often the hot kernel (hot.c) touches the data that shares
+ * its GDT and IDT pages.  The tests read the EXPECT_ lines (through cpp) to
+ * know the exact number of protected traps each symbol must get, per access
+ * type. */
 #ifndef TBK_HOT_H
 #define TBK_HOT_H
+
+#include "access.h"
 
 #define TBK_ITERS    200   /* scheduler ticks simulated */
 #define TBK_LOCKS    50    /* lock round trips */
@@ -23,11 +26,5 @@
  * and the TSS busy check reads one more. */
 #define EXPECT_gdt_table_r   9
 #define EXPECT_gdt_table_w   0
-
-/* One-instruction accesses, so each is exactly one trap. */
-#define HOT_LOAD(var) ({ uint32_t v_; __asm__ volatile("movl %1, %0" : "=r"(v_) : "m"(var)); v_; })
-#define HOT_STORE(var, v) __asm__ volatile("movl %1, %0" : "=m"(var) : "r"((uint32_t)(v)))
-#define HOT_INC(var) __asm__ volatile("lock incl %0" : "+m"(var))
-#define HOT_DEC(var) __asm__ volatile("lock decl %0" : "+m"(var))
 
 #endif
