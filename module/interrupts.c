@@ -76,7 +76,7 @@ void irq_reflect(struct trap_frame *f, unsigned vector, enum irq_source src,
 		irq_reflect(f, 13, IRQ_EXCEPTION, 1, vector * 8 + 2, f->eip);
 		return;
 	}
-	if (seg_code_selector(gate_selector(gate) & ~3u, &cs))
+	if (seg_code_selector(gate_selector(gate) & ~3u, 0, &cs))
 		vcpu_kill("triple fault: guest IDT gate %u has a bad code selector", vector);
 	uint32_t eflags = vcpu_eflags(f), old_cs = vcpu_cs(f);
 	if (vcpu.cpl == 3)
@@ -124,7 +124,7 @@ int irq_iret(struct trap_frame *f, int opsize16)
 		eflags = (vcpu_eflags(f) & 0xffff0000u) | eflags;
 	if ((cs & 3) == 3 && vcpu.cpl == 0) {
 		if (guest_pop(f, &esp, size) || guest_pop(f, &ss, size) ||
-		    seg_code_selector((uint16_t)cs, &real_cs))
+		    seg_code_selector((uint16_t)cs, 3, &real_cs))
 			goto gp;
 		vcpu.cpl = 3;
 		if (seg_load_ss(f, (uint16_t)ss)) {
@@ -133,7 +133,7 @@ int irq_iret(struct trap_frame *f, int opsize16)
 		}
 		f->esp = esp;
 		clear_kernel_segments(f);
-	} else if ((cs & 3) != vcpu.cpl || seg_code_selector((uint16_t)cs, &real_cs)) {
+	} else if ((cs & 3) != vcpu.cpl || seg_code_selector((uint16_t)cs, vcpu.cpl, &real_cs)) {
 		goto gp;
 	}
 	f->eip = eip;

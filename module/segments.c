@@ -143,11 +143,14 @@ int seg_load_ss(struct trap_frame *f, uint16_t sel)
 	return 0;
 }
 
-int seg_code_selector(uint16_t sel, uint32_t *real_cs)
+int seg_code_selector(uint16_t sel, unsigned cpl, uint32_t *real_cs)
 {
 	uint64_t d;
-	if (seg_guest_desc(sel, &d) || !desc_present(d) || !desc_is_segment(d) ||
-	    !(desc_type(d) & DESC_CODE) || (sel >> 3) == 0)
+	if ((sel >> 3) == 0 || seg_guest_desc(sel, &d) || !desc_present(d) ||
+	    !desc_is_segment(d) || !(desc_type(d) & DESC_CODE))
+		return -1;
+	unsigned dpl = desc_dpl(d);
+	if ((desc_type(d) & DESC_CONFORMING) ? dpl > cpl : dpl != cpl)
 		return -1;
 	*real_cs = sel | 3;
 	return 0;

@@ -19,7 +19,8 @@ void seg_sync_accessed(void);
 int seg_guest_desc(uint16_t sel, uint64_t *desc);
 /* Load SS (which never loads natively: RPL 0 != CPL 3).  0 or -1 (#GP). */
 int seg_load_ss(struct trap_frame *f, uint16_t sel);
-/* Validate sel as a code segment for a far transfer; returns the real CS. */
-int seg_code_selector(uint16_t sel, uint32_t *real_cs);
+/* Validate sel as the code segment to run at privilege cpl (DPL == cpl, or
+ * <= cpl if conforming); gives the real CS. */
+int seg_code_selector(uint16_t sel, unsigned cpl, uint32_t *real_cs);
 
 #endif
