@@ -5,6 +5,7 @@
 #include "guest.h"
 #include "layout.h"
 #include "lib.h"
+#include "scan.h"
 
 #define GUEST_LOAD_MIN 0x100000u   /* below: BIOS data, VGA, ROMs */
 
@@ -62,6 +63,26 @@ static uint32_t build_info(const char *cmdline)
 	return (uint32_t)mbi;
 }
 
+/* Tell the scanner where the image's code is: its executable sections, at
+ * the physical addresses their segments were loaded to. */
+static void hint_code(const uint8_t *image, uint32_t size, const Elf32_Ehdr *eh)
+{
+	const Elf32_Phdr *ph = (const Elf32_Phdr *)(image + eh->e_phoff);
+	const Elf32_Shdr *sh = (const Elf32_Shdr *)(image + eh->e_shoff);
+	if (!eh->e_shoff || eh->e_shentsize != sizeof(*sh) || eh->e_shoff > size ||
+	    (uint64_t)eh->e_shnum * sizeof(*sh) > size - eh->e_shoff)
+		return;
+	for (unsigned i = 0; i < eh->e_shnum; i++) {
+		if ((sh[i].sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) != (SHF_ALLOC | SHF_EXECINSTR))
+			continue;
+		for (unsigned j = 0; j < eh->e_phnum; j++)
+			if (ph[j].p_type == PT_LOAD && sh[i].sh_addr - ph[j].p_vaddr < ph[j].p_memsz) {
+				uint32_t start = sh[i].sh_addr - ph[j].p_vaddr + ph[j].p_paddr;
+				scan_hint(start, start + sh[i].sh_size);
+			}
+	}
+}
+
 int guest_load(const struct mb_module *mod, uint32_t *entry, uint32_t *mbi, char *err,
 	       unsigned errlen)
 {
@@ -75,6 +96,7 @@ int guest_load(const struct mb_module *mod, uint32_t *entry, uint32_t *mbi, char
 	for (unsigned i = 0; i < eh->e_phnum; i++)
 		if (ph[i].p_type == PT_LOAD && load_segment(image, size, &ph[i], err, errlen))
 			return -1;
+	hint_code(image, size, eh);
 	*entry = eh->e_entry;
 	/* The module's command line starts with its file name, as with GRUB. */
 	const char *cmdline = mod->cmdline ? (const char *)mod->cmdline : "";

@@ -8,6 +8,7 @@
  * Scanned frames are mapped executable and read-only, all others
  * non-executable, so each of the last three really faults. */
 #include "pagefault.h"
+#include "decode.h"
 #include "interrupts.h"
 #include "protect.h"
 #include "scan.h"
@@ -44,13 +45,16 @@ void pagefault(struct trap_frame *f, struct trap_record *rec)
 	if ((access & WALK_FETCH) && !scan_done(w.gpa)) {
 		rec->kind = KIND_SCAN;
 		rec->detail = scan_frame(w.gpa);
-		shadow_flush();   /* no writable alias of the frame may remain */
+		shadow_unmap_frame(w.gpa);   /* no writable alias may remain */
 	} else if ((access & WALK_WRITE) && scan_done(w.gpa)) {
 		/* The write is carried out for the guest: the writer may sit
-		 * on the very page, which could not both run and be written. */
-		rec->kind = KIND_SMC;
-		scan_forget(w.gpa);
-		shadow_flush();   /* no executable alias may remain */
+		 * on the very page, which could not both run and be written.
+		 * Only a write that may reach code undoes the scan. */
+		if (scan_is_code(w.gpa, INSN_MAX_LEN)) {
+			rec->kind = KIND_SMC;
+			scan_forget(w.gpa);
+			shadow_unmap_frame(w.gpa);   /* no executable alias may remain */
+		}
 		protect_carry_out(f, rec, lin, 1);
 		return;
 	}

@@ -9,7 +9,11 @@
  * the guest runs in it to its end.  The part before is decoded from where
  * the previous frame's last instruction ended when that frame was scanned
  * (code is laid out contiguously), else from the first of the next 15 byte
- * offsets whose decoding meets the known boundary. */
+ * offsets whose decoding meets the known boundary.
+ *
+ * When the guest image says where its code is (an ELF's executable
+ * sections), only those bytes are ever patched, and a write elsewhere on a
+ * scanned frame (data sharing a page with code) leaves the scan alone. */
 #include "scan.h"
 #include "decode.h"
 #include "guest.h"
@@ -18,6 +22,7 @@
 
 #define FRAMES (GUEST_MEM_END / PAGE_SIZE)
 #define MAX_PATCHES 8192
+#define MAX_HINTS 16
 #define INT3 0xcc
 
 static uint32_t scanned[FRAMES / 32];
@@ -27,6 +32,26 @@ static struct patch {
 	uint8_t orig;
 } patches[MAX_PATCHES];
 static unsigned n_patches;
+static struct hint {
+	uint32_t start, end;
+} hints[MAX_HINTS];
+static unsigned n_hints;
+
+void scan_hint(uint32_t start, uint32_t end)
+{
+	if (n_hints < MAX_HINTS && start < end)
+		hints[n_hints++] = (struct hint){ start, end };
+}
+
+int scan_is_code(uint32_t gpa, unsigned n)
+{
+	if (!n_hints)
+		return 1;
+	for (unsigned i = 0; i < n_hints; i++)
+		if (gpa < hints[i].end && gpa + n > hints[i].start)
+			return 1;
+	return 0;
+}
 
 int scan_done(uint32_t gpa)
 {
@@ -88,7 +113,7 @@ static unsigned sweep(uint32_t frame, unsigned from, unsigned to, int do_patch, 
 			off++;   /* not code: go on with the next byte */
 			continue;
 		}
-		if (do_patch && sensitive(&in))
+		if (do_patch && sensitive(&in) && scan_is_code(at, 1))
 			*n += (unsigned)patch(at);
 		off += (unsigned)len;
 	}

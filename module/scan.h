@@ -7,6 +7,10 @@
 #include "trace.h"
 #include "trap.h"
 
+/* The guest image's code lies in [start, end) (guest-physical). */
+void scan_hint(uint32_t start, uint32_t end);
+/* May [gpa, gpa+n) hold code?  (Anything may, without hints.) */
+int scan_is_code(uint32_t gpa, unsigned n);
 /* Has the frame been scanned (and so may run, and must not be written)? */
 int scan_done(uint32_t gpa);
 /* The guest enters the frame of gpa at gpa: scan it, patch it.  Returns the

@@ -108,6 +108,15 @@ static uint64_t *pte_of(struct shadow *s, uint32_t lin)
 	return &((uint64_t *)(uint32_t)(*pde & 0xfffff000u))[(lin >> 12) & 511];
 }
 
+void shadow_unmap_frame(uint32_t gpa)
+{
+	uint64_t frame = gpa & PAGE_MASK;
+	for (unsigned t = 0; t < pool_used; t++)
+		for (unsigned i = 0; i < 512; i++)
+			if ((pool[t][i] & PTE_P) && (pool[t][i] & 0xfffff000u) == frame)
+				pool[t][i] = 0;
+}
+
 void shadow_map(uint32_t lin, uint32_t gpa, int writable, int nx)
 {
 	if (lin - SWITCHER_BASE < SWITCHER_HOLE)

@@ -12,6 +12,8 @@ enum shadow_space { SHADOW_KERNEL, SHADOW_USER };
 void shadow_flush(void);
 /* Forget the mappings of one linear page (invlpg). */
 void shadow_invlpg(uint32_t lin);
+/* Forget every mapping of one guest frame, whatever its linear address. */
+void shadow_unmap_frame(uint32_t gpa);
 /* Map lin to the guest frame in the shadow of the current guest mode. */
 void shadow_map(uint32_t lin, uint32_t gpa, int writable, int nx);
 /* Keep lin mapped to a monitor frame per mode (0: no more), for the CPU. */

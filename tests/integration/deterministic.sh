@@ -1,9 +1,9 @@
 # deterministic.sh — two --deterministic runs of the same guest with the same
 # knobs give the same trap records, timestamps included (QEMU's -icount makes
-# the TSC count guest instructions).  The issue asks for the multitasking test
-# kernel; until it exists this runs the hot kernel.
+# the TSC count guest instructions).  The guest is the multitasking kernel:
+# paging, user tasks and PIT interrupts must all replay identically.
 . tests/lib.sh
-[ -f "$TBK" ] || for TBK in build/tbk/hot.elf build/tbk/tbk.elf; do [ -f "$TBK" ] && break; done
+TBK=build/tbk/mt.elf
 DB="$TMP/d.db"
 COLS="seq, kind, vector, err, eip, cs, cpl, addr, gpa, size, access, region, emul,
       insn, detail, data_sym, data_off, code_sym, code_off, tsc_in, tsc_out"
