@@ -1,23 +1,27 @@
-# differential.sh — oracle 1: the test kernel (hot) prints the same transcript
+# differential.sh — oracle 1: each test kernel prints the same transcript
 # natively (QEMU, ring 0) and under the monitor (ring 3), for every
-# combination of --mode and --emulate.
+# combination of --mode, --emulate and --placement.
 . tests/lib.sh
-native_transcript "$TBK" > "$TMP/native.txt"
-grep -q '^hot: done$' "$TMP/native.txt" || fail "native run did not finish"
-for mode in rw w off; do
-	for emulate in decode step; do
-		DB="$TMP/d.db"
-		"$RINGMON" run --db "$DB" --mode "$mode" --emulate "$emulate" "$TBK" \
-			> "$TMP/mon.txt" 2> "$TMP/err.txt"
-		rc=$?
-		check "exit status, $mode/$emulate" 0 "$rc"
-		if cmp -s "$TMP/native.txt" "$TMP/mon.txt"; then
-			echo "  ok: transcript $mode/$emulate identical ($(wc -l < "$TMP/mon.txt") lines)"
-		else
-			fail "transcript $mode/$emulate differs:"
-			diff "$TMP/native.txt" "$TMP/mon.txt" | head -20
-			head -5 "$TMP/err.txt"
-		fi
+for k in hot mt mt-pae; do
+	native_transcript "build/tbk/$k.elf" > "$TMP/native.txt"
+	grep -q "^$k: done\$" "$TMP/native.txt" || fail "$k: native run did not finish"
+	for placement in shadow inplace; do
+		for mode in rw w off; do
+			for emulate in decode step; do
+				knobs="$placement/$mode/$emulate"
+				"$RINGMON" run --db "$TMP/d.db" --mode "$mode" --emulate "$emulate" \
+					--placement "$placement" "build/tbk/$k.elf" \
+					> "$TMP/mon.txt" 2> "$TMP/err.txt"
+				rc=$?
+				[ "$rc" -eq 0 ] || fail "$k $knobs: exit status $rc: $(head -1 "$TMP/err.txt")"
+				if cmp -s "$TMP/native.txt" "$TMP/mon.txt"; then
+					echo "  ok: $k $knobs: transcript identical ($(wc -l < "$TMP/mon.txt") lines)"
+				else
+					fail "$k $knobs: transcript differs:"
+					diff "$TMP/native.txt" "$TMP/mon.txt" | head -10
+				fi
+			done
+		done
 	done
 done
 finish
