@@ -4,6 +4,7 @@
 #define INTERRUPTS_H
 
 #include <stdint.h>
+#include "segments.h"
 #include "trap.h"
 
 /* How a vector reaches the guest. */
@@ -24,9 +25,8 @@ void irq_reflect(struct trap_frame *f, unsigned vector, enum irq_source src,
 		 int has_err, uint32_t err, uint32_t return_eip);
 /* Give the guest the #PF of its last failed memory access (vcpu.h). */
 void irq_page_fault(struct trap_frame *f);
-/* iret from the guest kernel, to itself or to user mode.  0, or -1 if the
- * guest must get a #GP. */
-int irq_iret(struct trap_frame *f, int opsize16);
+/* The guest takes exception x instead (a #PF's CR2 from vcpu.fault_lin). */
+void irq_raise(struct trap_frame *f, const struct xfault *x);
 /* sti: the virtual IF goes on after the next instruction. */
 void irq_sti(struct trap_frame *f);
 /* A debug trap: 1 if it ended the instruction after an sti. */

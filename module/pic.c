@@ -18,7 +18,11 @@ static struct {
 	uint8_t guest_base;
 	uint8_t step;        /* next data write: 0 = mask, 2/3/4 = ICWn */
 	uint8_t icw1;
-} pics[2] = { { 0x08, 0, 0 }, { 0x70, 0, 0 } };
+	uint8_t imr;         /* the guest's mask */
+} pics[2] = { { 0x08, 0, 0, 0 }, { 0x70, 0, 0, 0 } };
+/* IRQs the CPU took from the real PICs but the guest has not: like the
+ * PIC's own request register, they wait while masked and vanish when the
+ * guest reinitializes the PIC. */
 static uint16_t pending;
 
 static void init_real(unsigned i, uint8_t icw3)
@@ -30,6 +34,7 @@ static void init_real(unsigned i, uint8_t icw3)
 	outb((uint16_t)(cmd + 1), icw3);
 	outb((uint16_t)(cmd + 1), 0x01);   /* 8086 mode */
 	outb((uint16_t)(cmd + 1), mask);   /* the masks the guest inherits */
+	pics[i].imr = mask;
 }
 
 void pic_init(void)
@@ -45,6 +50,8 @@ uint8_t pic_write(uint16_t port, uint8_t v)
 		if (v & ICW1_INIT) {
 			pics[i].step = 2;
 			pics[i].icw1 = v;
+			pics[i].imr = 0;
+			pending &= (uint16_t)~(0xffu << (8 * i));
 		}
 		return v;
 	}
@@ -62,7 +69,13 @@ uint8_t pic_write(uint16_t port, uint8_t v)
 		pics[i].step = 0;
 		return v;
 	}
+	pics[i].imr = v;
 	return v;
+}
+
+int pic_initializing(void)
+{
+	return pics[0].step || pics[1].step;
 }
 
 void pic_raise(unsigned irq)
@@ -70,9 +83,18 @@ void pic_raise(unsigned irq)
 	pending |= (uint16_t)(1u << irq);
 }
 
+/* Waiting IRQs the guest's masks let through (the slave's through IRQ2). */
+static uint16_t deliverable(void)
+{
+	uint16_t open = (uint16_t)~(pics[0].imr | pics[1].imr << 8);
+	if (pics[0].imr & (1u << 2))
+		open &= 0x00ff;
+	return pending & open;
+}
+
 int pic_pending(void)
 {
-	return pending != 0;
+	return deliverable() != 0;
 }
 
 unsigned pic_guest_vector(unsigned irq)
@@ -82,7 +104,7 @@ unsigned pic_guest_vector(unsigned irq)
 
 unsigned pic_take(void)
 {
-	unsigned irq = (unsigned)__builtin_ctz(pending);
+	unsigned irq = (unsigned)__builtin_ctz(deliverable());
 	pending &= (uint16_t)~(1u << irq);
 	return pic_guest_vector(irq);
 }

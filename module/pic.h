@@ -10,6 +10,9 @@ void pic_init(void);
 /* The guest writes v to a PIC port: returns what to write to the real one
  * (the guest's vector base is kept virtual). */
 uint8_t pic_write(uint16_t port, uint8_t v);
+/* Is the guest between ICW1 and its last ICW?  A PIC in that state has
+ * vector base 0: it must not interrupt. */
+int pic_initializing(void);
 /* IRQ n (0-15) arrived: hold it until the guest can take it. */
 void pic_raise(unsigned irq);
 /* Is an IRQ waiting?  Take the first one, as the guest's vector. */

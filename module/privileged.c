@@ -6,6 +6,7 @@
 #include "decode.h"
 #include "descriptor.h"
 #include "emulate.h"
+#include "farxfer.h"
 #include "guest.h"
 #include "interrupts.h"
 #include "lib.h"
@@ -134,13 +135,17 @@ static int read_rm16(const struct trap_frame *f, const struct insn *in, uint16_t
 }
 
 /* ltr marks the guest's TSS descriptor busy, as the CPU would. */
-static int emulate_ltr(const struct trap_frame *f, const struct insn *in)
+static int emulate_ltr(struct trap_frame *f, const struct insn *in)
 {
 	uint16_t sel;
 	uint64_t d;
-	if (read_rm16(f, in, &sel) || seg_guest_desc(sel, &d) || !desc_present(d) ||
-	    desc_is_segment(d) || desc_type(d) != DESC_TSS32)
+	if (read_rm16(f, in, &sel))
 		return -1;
+	if (seg_guest_desc(sel, &d) || !desc_present(d) || desc_is_segment(d) ||
+	    desc_type(d) != DESC_TSS32) {
+		irq_raise(f, &(struct xfault){ 13, sel & ~3u });
+		return 1;
+	}
 	d |= (uint64_t)DESC_TSS_BUSY << 40;
 	vmem_write(&vcpu_mem_sys, vcpu.gdtr.base + (sel & ~7u), &d, 8);
 	vcpu.tr = sel;
@@ -218,6 +223,42 @@ static int emulate_invlpg(const struct trap_frame *f, const struct insn *in)
 	return 0;
 }
 
+/* The model-specific registers a guest kernel may set up; only EFER.NXE
+ * changes anything (the guest's page walks).  sysenter is not virtualized,
+ * so its MSRs are kept but never used.  Others are the guest's #GP. */
+#define MSR_TSC 0x10u
+#define MSR_SYSENTER_CS 0x174u
+#define MSR_SYSENTER_EIP 0x176u
+
+static int emulate_msr(struct trap_frame *f, int write)
+{
+	static uint64_t sysenter[3];
+	uint32_t msr = f->ecx;
+	uint64_t v = (uint64_t)f->edx << 32 | f->eax;
+	if (msr >= MSR_SYSENTER_CS && msr <= MSR_SYSENTER_EIP) {
+		if (write)
+			sysenter[msr - MSR_SYSENTER_CS] = v;
+		v = sysenter[msr - MSR_SYSENTER_CS];
+	} else if (msr == MSR_EFER) {
+		if (write && (v & ~(uint64_t)EFER_NXE))
+			return -1;
+		if (write) {
+			vcpu.efer = v;
+			paging_changed();
+		}
+		v = vcpu.efer;
+	} else if (msr == MSR_TSC && !write) {
+		v = rdtsc();
+	} else {
+		return -1;
+	}
+	if (!write) {
+		f->eax = (uint32_t)v;
+		f->edx = (uint32_t)(v >> 32);
+	}
+	return 0;
+}
+
 static int emulate_two_byte(struct trap_frame *f, const struct insn *in)
 {
 	switch (in->op) {
@@ -234,6 +275,8 @@ static int emulate_two_byte(struct trap_frame *f, const struct insn *in)
 		return 0;
 	case 0x20: case 0x22:
 		return emulate_mov_cr(f, in);
+	case 0x30: case 0x32:
+		return emulate_msr(f, in->op == 0x30);
 	}
 	return -1;
 }
@@ -264,8 +307,13 @@ static int emulate_one_byte(struct trap_frame *f, const struct insn *in, struct 
 		return 0;
 	case 0x8e:            /* mov sreg, r/m: only SS never loads natively */
 		return in->reg == 2 && !read_rm16(f, in, &sel) ? seg_load_ss(f, sel) : -1;
-	case 0xcf:
-		return irq_iret(f, in->opsize) ? -1 : 1;
+	case 0xca: case 0xcb: case 0xcf: {   /* not patched yet: still the guest's */
+		struct xfault x;
+		if (far_return(f, in->op == 0xcf, in->opsize ? 2 : 4,
+			       in->op == 0xca ? (uint16_t)in->imm : 0, &x))
+			irq_raise(f, &x);
+		return 1;
+	}
 	case 0xcc: case 0xcd: case 0xce:
 		rec->kind = KIND_EXCEPTION;
 		rec->detail = in->op == 0xcd ? (in->imm & 0xff) : in->op == 0xcc ? 3 : 4;

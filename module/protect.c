@@ -174,8 +174,7 @@ static void step_begin(struct trap_frame *f, uint32_t lin, struct trap_record *r
 	step.guest_tf = f->eflags & X86_EFLAGS_TF;
 	rec->kind = 0;   /* committed when the step ends */
 	step_open(lin);
-	/* One instruction with the page open: no interrupt may come between. */
-	f->eflags = (f->eflags | X86_EFLAGS_TF) & ~(uint32_t)X86_EFLAGS_IF;
+	f->eflags |= X86_EFLAGS_TF;
 }
 
 int protect_step_fault(uint32_t lin)
@@ -199,7 +198,7 @@ int protect_step_done(struct trap_frame *f)
 	for (unsigned i = 0; i < step.n_open; i++)
 		shadow_invlpg(step.open[i]);
 	step.active = 0;
-	f->eflags = (f->eflags & ~(uint32_t)X86_EFLAGS_TF) | step.guest_tf | X86_EFLAGS_IF;
+	f->eflags = (f->eflags & ~(uint32_t)X86_EFLAGS_TF) | step.guest_tf;
 	if (step.rec.access == ACCESS_WRITE)
 		protect_written((uint32_t)step.rec.gpa, step.rec.size ? step.rec.size : 1);
 	ring_commit(&step.rec);

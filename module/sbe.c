@@ -6,10 +6,17 @@
 #include "sbe.h"
 #include "descriptor.h"
 #include "emulate.h"
+#include "farxfer.h"
+#include "interrupts.h"
 #include "lib.h"
 #include "segments.h"
 #include "vcpu.h"
 #include "x86.h"
+
+/* Outcomes of one emulation step. */
+#define SBE_NEXT 0       /* done: continue after the instruction */
+#define SBE_JUMPED 1     /* EIP set: a transfer, or an exception raised */
+#define SBE_PF (-1)      /* the guest's #PF is in vcpu.fault_* */
 
 /* Guest-visible selector of segment register n (ES CS SS DS FS GS). */
 static uint16_t visible_sreg(const struct trap_frame *f, unsigned n)
@@ -54,18 +61,14 @@ static int get_rm16(const struct trap_frame *f, const struct insn *in, uint16_t 
 
 static int push(struct trap_frame *f, uint32_t v, unsigned size)
 {
-	if (vmem_write(&vcpu_mem, seg_base(f->ss) + f->esp - size, &v, size))
-		return -1;
-	f->esp -= size;
-	return 0;
+	return vcpu_push(f, v, size) ? SBE_PF : SBE_NEXT;
 }
 
 static int popf(struct trap_frame *f, unsigned size)
 {
-	uint32_t v = 0;
-	if (vmem_read(&vcpu_mem, seg_base(f->ss) + f->esp, &v, size))
+	uint32_t v;
+	if (vcpu_pop(f, &v, size))
 		return -1;
-	f->esp += size;
 	if (size == 2)
 		v = (vcpu_eflags(f) & 0xffff0000u) | v;
 	vcpu_set_eflags(f, v, vcpu.cpl);
@@ -177,24 +180,139 @@ static int emulate_0f(struct trap_frame *f, const struct insn *in)
 	return -1;
 }
 
+static int raise(struct trap_frame *f, const struct xfault *x)
+{
+	irq_raise(f, x);
+	return SBE_JUMPED;
+}
+
+/* mov sreg, r/m and pop sreg. */
+static int load_sreg(struct trap_frame *f, unsigned n, uint16_t sel)
+{
+	struct xfault x;
+	return seg_load(f, n, sel, &x) ? raise(f, &x) : SBE_NEXT;
+}
+
+static int pop_sreg(struct trap_frame *f, unsigned n, unsigned size)
+{
+	uint32_t sel, esp = f->esp;
+	struct xfault x;
+	if (vcpu_pop(f, &sel, size))
+		return SBE_PF;
+	if (seg_load(f, n, (uint16_t)sel, &x)) {
+		f->esp = esp;
+		return raise(f, &x);
+	}
+	return SBE_NEXT;
+}
+
+/* A far pointer m16:32 (or m16:16) at the r/m operand. */
+static int read_far_ptr(const struct trap_frame *f, const struct insn *in, unsigned size,
+			uint32_t *off, uint16_t *sel)
+{
+	struct emu_regs r;
+	uint32_t lin;
+	*off = 0;
+	vcpu_to_emu(f, &r);
+	if (in->mod == 3 || emu_operand_addr(&r, in, &lin))
+		return -2;   /* #UD: a register operand */
+	return vmem_read(&vcpu_mem, lin, off, size) || vmem_read(&vcpu_mem, lin + size, sel, 2);
+}
+
+/* lds, les, lss, lfs, lgs: a far pointer into a segment register and reg. */
+static int load_far_ptr(struct trap_frame *f, const struct insn *in, unsigned n, unsigned size)
+{
+	uint32_t off;
+	uint16_t sel;
+	struct xfault x;
+	int rc = read_far_ptr(f, in, size, &off, &sel);
+	if (rc)
+		return rc == -2 ? raise(f, &(struct xfault){ 6, 0 }) : SBE_PF;
+	if (seg_load(f, n, sel, &x))
+		return raise(f, &x);
+	struct emu_regs r;
+	vcpu_to_emu(f, &r);
+	r.gpr[in->reg] = size == 2 ? (r.gpr[in->reg] & 0xffff0000u) | off : off;
+	vcpu_from_emu(f, &r);
+	return SBE_NEXT;
+}
+
+static int transfer(struct trap_frame *f, const struct insn *in, uint16_t sel, uint32_t off,
+		    int call, unsigned size)
+{
+	struct xfault x;
+	return far_transfer(f, sel, off, call, f->eip + in->len, size, &x) ? raise(f, &x) : SBE_JUMPED;
+}
+
+static int indirect_transfer(struct trap_frame *f, const struct insn *in, unsigned size)
+{
+	uint32_t off;
+	uint16_t sel;
+	int rc = read_far_ptr(f, in, size, &off, &sel);
+	if (rc)
+		return rc == -2 ? raise(f, &(struct xfault){ 6, 0 }) : SBE_PF;
+	return transfer(f, in, sel, off, in->reg == 3, size);
+}
+
+static int ret(struct trap_frame *f, int iret, unsigned size, uint16_t imm)
+{
+	struct xfault x;
+	return far_return(f, iret, size, imm, &x) ? raise(f, &x) : SBE_JUMPED;
+}
+
+static int emulate_one(struct trap_frame *f, const struct insn *in, unsigned size)
+{
+	switch (in->op) {
+	case 0x9c:
+		return push(f, vcpu_eflags(f) & (size == 2 ? 0xffffu : 0x00fcffffu), size);
+	case 0x9d:
+		return popf(f, size);
+	case 0x8c:
+		return put_rm(f, in, visible_sreg(f, in->reg), 2);
+	case 0x8e: {
+		uint16_t sel;
+		if (in->reg == 1 || in->reg > 5)
+			return raise(f, &(struct xfault){ 6, 0 });
+		return get_rm16(f, in, &sel) ? SBE_PF : load_sreg(f, in->reg, sel);
+	}
+	case 0x0e: case 0x16:
+		return push(f, visible_sreg(f, in->op == 0x0e ? 1 : 2), size);
+	case 0x07: case 0x17: case 0x1f:
+		return pop_sreg(f, in->op >> 3, size);
+	case 0xc4: case 0xc5:
+		return load_far_ptr(f, in, in->op == 0xc4 ? 0 : 3, size);
+	case 0x9a: case 0xea:
+		return transfer(f, in, in->imm2, in->imm, in->op == 0x9a, size);
+	case 0xff:
+		return indirect_transfer(f, in, size);
+	case 0xca: case 0xcb:
+		return ret(f, 0, size, in->op == 0xca ? (uint16_t)in->imm : 0);
+	case 0xcf:
+		return ret(f, 1, size, 0);
+	}
+	return SBE_PF;
+}
+
+static int emulate_two(struct trap_frame *f, const struct insn *in, unsigned size)
+{
+	switch (in->op) {
+	case 0xa1: case 0xa9:
+		return pop_sreg(f, in->op == 0xa1 ? 4 : 5, size);
+	case 0xb2: case 0xb4: case 0xb5:
+		return load_far_ptr(f, in, in->op == 0xb2 ? 2 : in->op - 0xb0, size);
+	}
+	return emulate_0f(f, in) ? SBE_PF : SBE_NEXT;
+}
+
 int sbe_emulate(struct trap_frame *f, const struct insn *in, struct trap_record *rec)
 {
 	unsigned size = in->opsize ? 2 : 4;
-	int rc;
 	rec->kind = KIND_SBE;
 	rec->detail = (uint32_t)in->map << 8 | in->op;
-	if (in->map == INSN_MAP_0F)
-		rc = emulate_0f(f, in);
-	else if (in->op == 0x9c)
-		rc = push(f, vcpu_eflags(f) & (size == 2 ? 0xffffu : 0x00fcffffu), size);
-	else if (in->op == 0x9d)
-		rc = popf(f, size);
-	else if (in->op == 0x8c)
-		rc = put_rm(f, in, visible_sreg(f, in->reg), 2);
-	else   /* push cs (0E), push ss (16) */
-		rc = push(f, visible_sreg(f, in->op == 0x0e ? 1 : 2), size);
-	if (rc)
+	int rc = in->map == INSN_MAP_0F ? emulate_two(f, in, size) : emulate_one(f, in, size);
+	if (rc == SBE_PF)
 		return -1;
-	f->eip += in->len;
+	if (rc == SBE_NEXT)
+		f->eip += in->len;
 	return 0;
 }

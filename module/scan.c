@@ -43,14 +43,19 @@ void scan_hint(uint32_t start, uint32_t end)
 		hints[n_hints++] = (struct hint){ start, end };
 }
 
-int scan_is_code(uint32_t gpa, unsigned n)
+static int overlaps_hint(uint32_t gpa, unsigned n)
 {
-	if (!n_hints)
-		return 1;
 	for (unsigned i = 0; i < n_hints; i++)
 		if (gpa < hints[i].end && gpa + n > hints[i].start)
 			return 1;
 	return 0;
+}
+
+/* Code the image does not declare (copied somewhere and run) counts as
+ * code on every frame no declared code shares. */
+int scan_is_code(uint32_t gpa, unsigned n)
+{
+	return overlaps_hint(gpa, n) || !overlaps_hint(gpa & PAGE_MASK, PAGE_SIZE);
 }
 
 int scan_done(uint32_t gpa)
@@ -69,13 +74,27 @@ int scan_patched(uint32_t gpa, uint8_t *orig)
 	return 0;
 }
 
-/* Instructions that leak the real machine at ring 3 without trapping. */
+/* Instructions that leak the real machine at ring 3 without trapping, and
+ * those that load segments or transfer control across segments: the real
+ * descriptors are compressed to DPL 3, so their privilege checks must be
+ * the monitor's against the guest's descriptors. */
 static int sensitive(const struct insn *in)
 {
-	if (in->map == INSN_MAP_ONE)
-		return in->op == 0x9c || in->op == 0x9d ||     /* pushf, popf */
-		       in->op == 0x8c ||                       /* mov r/m, sreg */
-		       in->op == 0x0e || in->op == 0x16;       /* push cs, push ss */
+	if (in->map == INSN_MAP_ONE) {
+		switch (in->op) {
+		case 0x9c: case 0x9d:             /* pushf, popf */
+		case 0x8c: case 0x8e:             /* mov r/m, sreg; mov sreg, r/m */
+		case 0x0e: case 0x16:             /* push cs, push ss */
+		case 0x07: case 0x17: case 0x1f:  /* pop es, ss, ds */
+		case 0xc4: case 0xc5:             /* les, lds */
+		case 0x9a: case 0xea:             /* far call, far jmp */
+		case 0xca: case 0xcb: case 0xcf:  /* far ret, iret */
+			return 1;
+		case 0xff:                        /* far call, far jmp m16:32 */
+			return in->reg == 3 || in->reg == 5;
+		}
+		return 0;
+	}
 	if (in->map != INSN_MAP_0F)
 		return 0;
 	switch (in->op) {
@@ -84,6 +103,8 @@ static int sensitive(const struct insn *in)
 	case 0x01:   /* sgdt, sidt (memory forms), smsw */
 		return ((in->reg == 0 || in->reg == 1) && in->mod != 3) || in->reg == 4;
 	case 0x02: case 0x03: case 0xa2:   /* lar, lsl, cpuid */
+	case 0xa1: case 0xa9:              /* pop fs, pop gs */
+	case 0xb2: case 0xb4: case 0xb5:   /* lss, lfs, lgs */
 		return 1;
 	}
 	return 0;

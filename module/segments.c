@@ -5,11 +5,13 @@
  * (TSS, LDT, gates) are never copied: the guest sees them in its table, the
  * CPU never does.
  *
- * There are two real GDTs and LDTs, one per guest mode.  The kernel's lack
- * the guest's user code segments, so that an iret, far return or far jump
- * from the guest kernel into user code faults (#NP) and the monitor sees
- * the switch; the user's lack everything the guest made DPL 0-2, so user
- * code cannot load kernel segments.
+ * Since every descriptor is DPL 3 for the CPU, its privilege checks on
+ * segment loads and far transfers would pass where the guest's CPU would
+ * refuse: scan.c patches those instructions and the monitor makes the checks
+ * against the guest's descriptors (here and in farxfer.c).  There are two
+ * real GDTs and LDTs, one per guest mode; the user's lacks everything the
+ * guest made DPL 0-2, so even unpatched user code cannot load kernel
+ * segments.
  *
  * A native segment load sets the accessed bit in the real table, where the
  * guest cannot see it; shadows still waiting for that bit are listed, and
@@ -70,8 +72,7 @@ static void shadow_entry(uint16_t sel)
 	uint64_t d = 0;
 	if (seg_guest_desc(sel, &d) || !desc_present(d) || !desc_is_segment(d))
 		d = 0;
-	int user_code = (desc_type(d) & DESC_CODE) && desc_dpl(d) == 3;
-	*real_desc(GDT_KERNEL, sel) = d && !user_code ? desc_with_dpl(d, 3) : 0;
+	*real_desc(GDT_KERNEL, sel) = d ? desc_with_dpl(d, 3) : 0;
 	*real_desc(GDT_USER, sel) = d && desc_dpl(d) == 3 ? d : 0;
 	if (d && !(desc_access(d) & DESC_ACCESSED))
 		watch_accessed(sel);
@@ -132,15 +133,63 @@ int seg_load_ldt(uint16_t sel)
 	return 0;
 }
 
+/* The checks of mov/pop to a segment register (SDM vol. 2, MOV): for SS a
+ * writable data segment at exactly the CPL; for the others data or readable
+ * code the CPL and RPL may use (conforming code always). */
+int seg_load(struct trap_frame *f, unsigned n, uint16_t sel, struct xfault *x)
+{
+	uint32_t *sregs[6] = { &f->es, &f->cs, &f->ss, &f->ds, &f->fs, &f->gs };
+	uint64_t d;
+	*x = (struct xfault){ 13, sel & ~3u };
+	if (n == 1 || n > 5)
+		return -1;
+	if (!(sel & ~3u)) {
+		if (n == 2) {
+			x->err = 0;
+			return -1;
+		}
+		*sregs[n] = sel;
+		return 0;
+	}
+	if (seg_guest_desc(sel, &d) || !desc_is_segment(d))
+		return -1;
+	unsigned type = desc_type(d), dpl = desc_dpl(d), rpl = sel & 3;
+	int code = (type & DESC_CODE) != 0;
+	if (n == 2) {
+		if (code || !(type & DESC_RW) || rpl != vcpu.cpl || dpl != vcpu.cpl)
+			return -1;
+		x->vector = 12;
+	} else {
+		if (code && !(type & DESC_RW))
+			return -1;
+		if ((!code || !(type & DESC_CONFORMING)) && (rpl > dpl || vcpu.cpl > dpl))
+			return -1;
+		x->vector = 11;
+	}
+	if (!desc_present(d))
+		return -1;
+	*sregs[n] = n == 2 ? (uint32_t)(sel | 3) : sel;
+	return 0;
+}
+
 int seg_load_ss(struct trap_frame *f, uint16_t sel)
 {
-	uint64_t d;
-	if ((sel & 3) != vcpu.cpl || seg_guest_desc(sel, &d) || !desc_present(d) ||
-	    !desc_is_segment(d) || (desc_type(d) & (DESC_CODE | DESC_RW)) != DESC_RW ||
-	    desc_dpl(d) != vcpu.cpl)
-		return -1;
-	f->ss = sel | 3;
-	return 0;
+	struct xfault x;
+	return seg_load(f, 2, sel, &x);
+}
+
+void seg_clear_for_user(struct trap_frame *f)
+{
+	uint32_t *sregs[4] = { &f->ds, &f->es, &f->fs, &f->gs };
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t d;
+		if (!(*sregs[i] & ~3u))
+			continue;
+		if (seg_guest_desc((uint16_t)*sregs[i], &d) ||
+		    ((desc_type(d) & (DESC_CODE | DESC_CONFORMING)) != (DESC_CODE | DESC_CONFORMING) &&
+		     desc_dpl(d) < 3))
+			*sregs[i] = 0;
+	}
 }
 
 int seg_code_selector(uint16_t sel, unsigned cpl, uint32_t *real_cs)

@@ -17,8 +17,20 @@ void seg_reshadow(void);
 void seg_sync_accessed(void);
 /* Read the guest's descriptor for sel (index checked against the limit). */
 int seg_guest_desc(uint16_t sel, uint64_t *desc);
-/* Load SS (which never loads natively: RPL 0 != CPL 3).  0 or -1 (#GP). */
+/* An exception the guest takes instead of an instruction's effect. */
+struct xfault {
+	uint8_t vector;
+	uint32_t err;
+};
+
+/* Load segment register n (ES CS SS DS FS GS order) with sel as the guest's
+ * CPU would at its CPL.  0, or -1 with the guest's exception in x. */
+int seg_load(struct trap_frame *f, unsigned n, uint16_t sel, struct xfault *x);
+/* SS alone, for the monitor's own stack switches.  0 or -1. */
 int seg_load_ss(struct trap_frame *f, uint16_t sel);
+/* Going to user mode: clear data segment registers user code may not use,
+ * as the CPU does (SDM vol. 2, IRET). */
+void seg_clear_for_user(struct trap_frame *f);
 /* Validate sel as the code segment to run at privilege cpl (DPL == cpl, or
  * <= cpl if conforming); gives the real CS. */
 int seg_code_selector(uint16_t sel, unsigned cpl, uint32_t *real_cs);

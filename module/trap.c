@@ -14,6 +14,7 @@
 #include "interrupts.h"
 #include "lib.h"
 #include "pagefault.h"
+#include "pic.h"
 #include "privileged.h"
 #include "protect.h"
 #include "ring.h"
@@ -68,9 +69,17 @@ static void dispatch(struct trap_frame *f, struct trap_record *rec)
 		vcpu_kill("unexpected interrupt vector %u", f->vector);
 }
 
-/* The guest's mode picks its real GDT and its shadow address space. */
-static uint32_t resume_cr3(void)
+/* Back to the guest: its mode picks the real GDT and the shadow address
+ * space.  Real interrupts stay on, except while the monitor single-steps
+ * an instruction over an open page, or while the guest reprograms a PIC
+ * (between ICW1 and ICW2 its vector base is 0: IRQs would look like
+ * exceptions). */
+static uint32_t resume(struct trap_frame *f)
 {
+	if (protect_stepping() || pic_initializing())
+		f->eflags &= ~(uint32_t)X86_EFLAGS_IF;
+	else
+		f->eflags |= X86_EFLAGS_IF;
 	tables_use_gdt(vcpu.cpl == 3 ? GDT_USER : GDT_KERNEL);
 	return shadow_cr3();
 }
@@ -84,7 +93,7 @@ uint32_t trap_entry(struct trap_frame *f)
 		if ((f->cs & 3) == 0)
 			return 0;   /* it woke the monitor idling for the guest */
 		irq_deliver(f);
-		return resume_cr3();
+		return resume(f);
 	}
 	if ((f->cs & 3) != 3)
 		vcpu_kill("monitor panic: vector %u in the monitor at %08x, cr2 %08x",
@@ -101,5 +110,5 @@ uint32_t trap_entry(struct trap_frame *f)
 	if (rec.kind)
 		ring_commit(&rec);
 	irq_deliver(f);
-	return resume_cr3();
+	return resume(f);
 }

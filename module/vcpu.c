@@ -173,6 +173,23 @@ const struct emu_mem vcpu_mem = { mem_read, mem_write, &mode_guest };
 const struct emu_mem vcpu_mem_dry = { mem_read, mem_write, &mode_dry };
 const struct emu_mem vcpu_mem_sys = { mem_read, mem_write, &mode_sys };
 
+int vcpu_push(struct trap_frame *f, uint32_t v, unsigned size)
+{
+	if (vmem_write(&vcpu_mem, seg_base(f->ss) + f->esp - size, &v, size))
+		return -1;
+	f->esp -= size;
+	return 0;
+}
+
+int vcpu_pop(struct trap_frame *f, uint32_t *v, unsigned size)
+{
+	*v = 0;
+	if (vmem_read(&vcpu_mem, seg_base(f->ss) + f->esp, v, size))
+		return -1;
+	f->esp += size;
+	return 0;
+}
+
 void vcpu_kill(const char *fmt, ...)
 {
 	char reason[RING_REASON_LEN];

@@ -74,6 +74,11 @@ static inline int vmem_write(const struct emu_mem *m, uint32_t lin, const void *
 	return m->write(m->ctx, lin, src, n);
 }
 
+/* Push or pop size bytes on the guest's stack (SS:ESP) as the guest at its
+ * CPL would; -1 leaves the #PF in vcpu.fault_* and ESP unchanged. */
+int vcpu_push(struct trap_frame *f, uint32_t v, unsigned size);
+int vcpu_pop(struct trap_frame *f, uint32_t *v, unsigned size);
+
 /* Stop the guest for good: record the first reason, let the host drain the
  * ring, end QEMU.  For guest misbehaviour and monitor panics alike. */
 void vcpu_kill(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));

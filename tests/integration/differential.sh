@@ -2,7 +2,7 @@
 # natively (QEMU, ring 0) and under the monitor (ring 3), for every
 # combination of --mode, --emulate and --placement.
 . tests/lib.sh
-for k in hot mt mt-pae; do
+for k in hot mt mt-pae conform adversarial; do
 	native_transcript "build/tbk/$k.elf" > "$TMP/native.txt"
 	grep -q "^$k: done\$" "$TMP/native.txt" || fail "$k: native run did not finish"
 	for placement in shadow inplace; do
