@@ -1,10 +1,12 @@
-/* guest.c — the Multiboot loader the guest would otherwise get from QEMU:
- * check its ELF, copy PT_LOAD segments to their physical addresses, zero
- * the rest, and describe guest RAM (without the monitor) in its info block. */
+/* guest.c — the boot loader the guest would otherwise get from QEMU.  For a
+ * Multiboot ELF: check it, copy PT_LOAD segments to their physical
+ * addresses, zero the rest, and describe guest RAM (without the monitor) in
+ * its info block.  A Linux bzImage goes to linux.c. */
 #include <elf.h>
 #include "guest.h"
 #include "layout.h"
 #include "lib.h"
+#include "linux.h"
 #include "scan.h"
 
 #define GUEST_LOAD_MIN 0x100000u   /* below: BIOS data, VGA, ROMs */
@@ -83,8 +85,8 @@ static void hint_code(const uint8_t *image, uint32_t size, const Elf32_Ehdr *eh)
 	}
 }
 
-int guest_load(const struct mb_module *mod, uint32_t *entry, uint32_t *mbi, char *err,
-	       unsigned errlen)
+static int multiboot_load(const struct mb_module *mod, struct guest_boot *boot, char *err,
+			  unsigned errlen)
 {
 	const uint8_t *image = (const uint8_t *)mod->start;
 	uint32_t size = mod->end - mod->start;
@@ -97,9 +99,18 @@ int guest_load(const struct mb_module *mod, uint32_t *entry, uint32_t *mbi, char
 		if (ph[i].p_type == PT_LOAD && load_segment(image, size, &ph[i], err, errlen))
 			return -1;
 	hint_code(image, size, eh);
-	*entry = eh->e_entry;
 	/* The module's command line starts with its file name, as with GRUB. */
 	const char *cmdline = mod->cmdline ? (const char *)mod->cmdline : "";
-	*mbi = build_info(cmdline);
+	*boot = (struct guest_boot){ .eip = eh->e_entry, .eax = MB_BOOT_MAGIC,
+				     .ebx = build_info(cmdline) };
 	return 0;
+}
+
+int guest_load(const struct mb_module *mods, unsigned count, struct guest_boot *boot,
+	       char *err, unsigned errlen)
+{
+	const uint8_t *image = (const uint8_t *)mods[0].start;
+	if (linux_is_bzimage(image, mods[0].end - mods[0].start))
+		return linux_load(&mods[0], count > 1 ? &mods[1] : 0, boot, err, errlen);
+	return multiboot_load(&mods[0], boot, err, errlen);
 }

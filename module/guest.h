@@ -6,11 +6,19 @@
 #include "multiboot.h"
 #include "trace.h"
 
-/* Copy the guest's segments into guest RAM and build its Multiboot info.
- * Returns 0 with the entry point and the info block's address, or -1 with a
+/* How the guest starts: entry point, the registers its boot protocol sets,
+ * and its code and data selectors (0: flat segments of the monitor's, as
+ * Multiboot leaves them unspecified). */
+struct guest_boot {
+	uint32_t eip, eax, ebx, esi;
+	uint16_t cs, ds;
+};
+
+/* Load the guest from its Multiboot modules: a Multiboot ELF, or a Linux
+ * bzImage with an optional initrd as the second module.  0, or -1 with a
  * reason in err. */
-int guest_load(const struct mb_module *mod, uint32_t *entry, uint32_t *mbi, char *err,
-	       unsigned errlen);
+int guest_load(const struct mb_module *mods, unsigned count, struct guest_boot *boot,
+	       char *err, unsigned errlen);
 
 /* Is [addr, addr+len) inside guest RAM?  Every guest-supplied address the
  * monitor dereferences goes through here (wrap-around included). */

@@ -1,0 +1,128 @@
+/* linux.c — the Linux 32-bit boot protocol (Documentation/x86/boot.rst):
+ * the protected-mode part of the bzImage at 1 MiB, a zero page (struct
+ * boot_params from the kernel's own <asm/bootparam.h>) with the setup header
+ * copied from the image, the command line, the initrd as high as the kernel
+ * allows, an e820 map of guest RAM only, and a GDT with the flat __BOOT_CS
+ * (0x10) and __BOOT_DS (0x18) the protocol promises.  The kernel is entered
+ * at its 32-bit entry with ESI = the zero page and interrupts off. */
+#include <asm/bootparam.h>
+#include "linux.h"
+#include "descriptor.h"
+#include "layout.h"
+#include "lib.h"
+#include "segments.h"
+
+#define HDR_OFFSET       0x1f1
+#define HDR_MAGIC        0x53726448u   /* "HdrS" at 0x202 */
+#define MIN_PROTOCOL     0x0206        /* cmdline_size, initrd_addr_max */
+#define LOAD_PHYS        0x100000u     /* where 32-bit boot loaders put it */
+#define ZERO_PAGE_PHYS   0x90000u
+#define CMDLINE_PHYS     0x91000u
+#define BOOT_GDT_PHYS    0x92000u
+#define BOOT_CS          0x10u
+#define BOOT_DS          0x18u
+/* The monitor's switcher lives in the top 4 MiB of every address space. */
+#define MONITOR_CMDLINE  " reservetop=0x400000"
+#define DEFAULT_CMDLINE  "console=ttyS0"
+/* e820 types, from the ACPI specification. */
+#define E820_RAM         1
+#define E820_RESERVED    2
+
+static int fail(char *err, unsigned errlen, const char *msg)
+{
+	snformat(err, errlen, "bzImage: %s", msg);
+	return -1;
+}
+
+int linux_is_bzimage(const uint8_t *image, uint32_t size)
+{
+	return size > 0x206 && *(const uint32_t *)(image + 0x202) == HDR_MAGIC;
+}
+
+static void add_e820(struct boot_params *bp, uint64_t addr, uint64_t size, uint32_t type)
+{
+	bp->e820_table[bp->e820_entries++] = (struct boot_e820_entry){ addr, size, type };
+}
+
+/* The module's command line is "path args": the kernel gets the args, or
+ * the default, and the monitor's own reservation. */
+static void set_cmdline(struct boot_params *bp, const char *mod_cmdline)
+{
+	const char *args = mod_cmdline ? mod_cmdline : "";
+	while (*args && *args != ' ')
+		args++;
+	while (*args == ' ')
+		args++;
+	uint32_t max = bp->hdr.cmdline_size ? bp->hdr.cmdline_size : 255;
+	if (max > PAGE_SIZE - 1)
+		max = PAGE_SIZE - 1;
+	snformat((char *)CMDLINE_PHYS, max + 1, "%s%s", *args ? args : DEFAULT_CMDLINE,
+		 MONITOR_CMDLINE);
+	bp->hdr.cmd_line_ptr = CMDLINE_PHYS;
+}
+
+static int load_initrd(struct boot_params *bp, const struct mb_module *initrd, uint32_t kernel_end,
+		       char *err, unsigned errlen)
+{
+	uint32_t size = initrd->end - initrd->start;
+	uint32_t top = GUEST_MEM_END;
+	if (bp->hdr.initrd_addr_max && bp->hdr.initrd_addr_max + 1 < top)
+		top = bp->hdr.initrd_addr_max + 1;
+	if (size > top)
+		return fail(err, errlen, "initrd larger than guest RAM");
+	uint32_t at = (top - size) & PAGE_MASK;
+	if (at < kernel_end)
+		return fail(err, errlen, "initrd does not fit above the kernel");
+	memcpy((void *)at, (const void *)initrd->start, size);
+	bp->hdr.ramdisk_image = at;
+	bp->hdr.ramdisk_size = size;
+	return 0;
+}
+
+static void boot_gdt(void)
+{
+	uint64_t *gdt = (uint64_t *)BOOT_GDT_PHYS;
+	memset(gdt, 0, 4 * sizeof(*gdt));
+	gdt[BOOT_CS >> 3] = desc_make(0, 0xfffff, DESC_P | DESC_S | DESC_CODE | DESC_RW, DESC_G | DESC_DB);
+	gdt[BOOT_DS >> 3] = desc_make(0, 0xfffff, DESC_P | DESC_S | DESC_RW, DESC_G | DESC_DB);
+	seg_load_gdt(BOOT_GDT_PHYS, 4 * sizeof(*gdt) - 1);
+}
+
+int linux_load(const struct mb_module *kernel, const struct mb_module *initrd,
+	       struct guest_boot *boot, char *err, unsigned errlen)
+{
+	const uint8_t *image = (const uint8_t *)kernel->start;
+	uint32_t size = kernel->end - kernel->start;
+	const struct setup_header *hdr = (const struct setup_header *)(image + HDR_OFFSET);
+	if (hdr->version < MIN_PROTOCOL)
+		return fail(err, errlen, "boot protocol older than 2.06");
+	if (!(hdr->loadflags & LOADED_HIGH))
+		return fail(err, errlen, "a zImage, not a bzImage");
+	uint32_t pm_offset = ((uint32_t)(hdr->setup_sects ? hdr->setup_sects : 4) + 1) * 512;
+	uint32_t hdr_len = 0x202 + image[0x201] - HDR_OFFSET;
+	if (pm_offset >= size || hdr_len > sizeof(*hdr))
+		return fail(err, errlen, "truncated image");
+	uint32_t pm_size = size - pm_offset;
+	uint32_t kernel_end = LOAD_PHYS + (hdr->init_size > pm_size ? hdr->init_size : pm_size);
+	if (!guest_range_ok(LOAD_PHYS, kernel_end - LOAD_PHYS))
+		return fail(err, errlen, "kernel larger than guest RAM");
+	memcpy((void *)LOAD_PHYS, image + pm_offset, pm_size);
+
+	struct boot_params *bp = (struct boot_params *)ZERO_PAGE_PHYS;
+	memset(bp, 0, sizeof(*bp));
+	memcpy(&bp->hdr, hdr, hdr_len);
+	bp->hdr.type_of_loader = 0xff;
+	set_cmdline(bp, (const char *)kernel->cmdline);
+	if (initrd && load_initrd(bp, initrd, kernel_end, err, errlen))
+		return -1;
+	add_e820(bp, 0, 0x9fc00, E820_RAM);
+	add_e820(bp, 0x9fc00, 0x400, E820_RESERVED);
+	add_e820(bp, 0xf0000, 0x10000, E820_RESERVED);
+	add_e820(bp, LOAD_PHYS, GUEST_MEM_END - LOAD_PHYS, E820_RAM);
+	bp->alt_mem_k = (GUEST_MEM_END - LOAD_PHYS) >> 10;
+	boot_gdt();
+
+	*boot = (struct guest_boot){ .eip = LOAD_PHYS, .esi = ZERO_PAGE_PHYS,
+				     .cs = BOOT_CS, .ds = BOOT_DS };
+	return 0;
+}
