@@ -28,6 +28,7 @@ trap_stubs:
 	.endr
 
 trap_common:
+	cld                     /* the guest's DF must not reach C code */
 	pushal
 	pushl %ds
 	pushl %es
