@@ -37,9 +37,17 @@ TBK_LIB       := $(B)/tbk/libtbk.a
 TBK_ENTRY     := $(B)/workloads/tbk/entry.S.o
 TBK_LD        := workloads/tbk/tbk.ld
 TBK_ELFS      := $(patsubst %,$(B)/tbk/%.elf,$(TBK_KERNELS))
+# Link-order variants of mt (docs/experiments.md): the very same objects,
+# with mt.c built with -fdata-sections so that each of its variables is an
+# input section a linker script can place, linked by different scripts that
+# mt-ld.sh derives from tbk.ld (mt-shared's is tbk.ld unchanged).
+MT_VARIANTS   := mt-shared mt-aligned mt-bss mt-shuf1 mt-shuf2 mt-shuf3
+MT_VAR_ELFS   := $(patsubst %,$(B)/tbk/%.elf,$(MT_VARIANTS))
+MT_VAR_OBJ    := $(B)/workloads/tbk/mt.c.sections.o
 # the kernels' own objects come from pattern rules: keep them between builds
 .SECONDARY: $(patsubst %,$(B)/workloads/tbk/%.c.o,$(filter-out mt-pae,$(TBK_KERNELS))) \
-            $(B)/workloads/tbk/mt.c.pae.o $(B)/workloads/tbk/paging.c.pae.o
+            $(B)/workloads/tbk/mt.c.pae.o $(B)/workloads/tbk/paging.c.pae.o \
+            $(MT_VAR_OBJ) $(patsubst %,$(B)/tbk/%.ld,$(MT_VARIANTS))
 
 # --- the host command ------------------------------------------------------
 HOST_CFLAGS   := -std=c11 -O2 -g -D_GNU_SOURCE -pthread -Itrace -Ivmm \
@@ -83,7 +91,7 @@ UNIT_BINS     := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 UNIT_LIBS_zydis_lengths := -lZydis -lelf
 
 ALL := $(MONITOR) $(B)/module/monitor.asm $(B)/module/monitor.sym \
-       $(TBK_ELFS) $(RINGMON) $(UNIT_BINS)
+       $(TBK_ELFS) $(MT_VAR_ELFS) $(RINGMON) $(UNIT_BINS)
 
 .PHONY: all deps check demo clean
 all: $(ALL)
@@ -97,7 +105,7 @@ check: deps
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)sh tools/demo.sh
+	$(Q)MT_VARIANTS="$(MT_VARIANTS)" sh tools/demo.sh
 
 clean:
 	rm -rf $(B)
@@ -133,6 +141,11 @@ $(B)/workloads/tbk/%.c.pae.o: workloads/tbk/%.c
 	$(if $(Q),@echo "  CC [g]  $< (PAE)")
 	$(Q)$(CC) $(TBK_CFLAGS) -DTBK_PAE $(DEPFLAGS) -c $< -o $@
 
+$(MT_VAR_OBJ): workloads/tbk/mt.c
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC [g]  $< (data sections)")
+	$(Q)$(CC) $(TBK_CFLAGS) -fdata-sections $(DEPFLAGS) -c $< -o $@
+
 $(B)/workloads/tbk/%.S.o: workloads/tbk/%.S
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  AS [g]  $<")
@@ -144,8 +157,9 @@ $(TBK_LIB): $(patsubst %,$(B)/%.o,$(TBK_LIB_SRCS))
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 # The library last: ld takes an archive member only for symbols that are
-# undefined by then.  (tbk.ld puts the Multiboot header first.)
-TBK_LINK = $(LD) -m elf_i386 -nostdlib --no-warn-rwx-segments -T $(TBK_LD) -o $@ \
+# undefined by then.  (tbk.ld puts the Multiboot header first.)  The linker
+# script is the one among the prerequisites.
+TBK_LINK = $(LD) -m elf_i386 -nostdlib --no-warn-rwx-segments -T $(filter %.ld,$^) -o $@ \
            $(TBK_ENTRY) $(filter %.o,$(filter-out $(TBK_ENTRY),$^)) $(TBK_LIB)
 
 $(B)/tbk/mt-pae.elf: $(B)/workloads/tbk/mt.c.pae.o $(B)/workloads/tbk/paging.c.pae.o \
@@ -154,6 +168,15 @@ $(B)/tbk/mt-pae.elf: $(B)/workloads/tbk/mt.c.pae.o $(B)/workloads/tbk/paging.c.p
 	$(Q)$(TBK_LINK)
 
 $(B)/tbk/%.elf: $(B)/workloads/tbk/%.c.o $(TBK_ENTRY) $(TBK_LIB) $(TBK_LD)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(TBK_LINK)
+
+$(B)/tbk/mt-%.ld: workloads/tbk/mt-ld.sh $(TBK_LD)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  GEN     $@")
+	$(Q)sh workloads/tbk/mt-ld.sh $* < $(TBK_LD) > $@.tmp && mv $@.tmp $@
+
+$(MT_VAR_ELFS): $(B)/tbk/%.elf: $(MT_VAR_OBJ) $(TBK_ENTRY) $(TBK_LIB) $(B)/tbk/%.ld
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(TBK_LINK)
 
@@ -171,4 +194,35 @@ $(B)/tests/%: tests/unit/%.c $(HOSTMOD_OBJS)
 	$(if $(Q),@echo "  CC [t]  $<")
 	$(Q)$(CC) $(HOST_CFLAGS) $(DEPFLAGS) -o $@ $< $(HOSTMOD_OBJS) $(UNIT_LIBS_$*)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
+
+# --- Linux guests ----------------------------------------------------------
+# Linux 6.1 (i386) from Debian's linux-source-6.1, one object tree and one
+# link per variant, and the busybox initramfs with the workload (docs/linux.md).
+# Not part of `all` or `check`: a first build takes about 10 minutes on two
+# cores.  workloads/linux/build.sh keeps its own cache (inputs.sha per
+# variant), so these rules always ask it and it does nothing when nothing
+# changed.
+LINUX_VARIANTS := default unaligned
+LINUX_KERNELS  := $(patsubst %,$(B)/linux/%/bzImage,$(LINUX_VARIANTS))
+LINUX_INITRD   := $(B)/linux/initramfs.cpio.gz
+
+.PHONY: linux linux-deps linux-demo linux-always
+linux: linux-deps
+	$(Q)$(MAKE) --no-print-directory -j1 $(LINUX_KERNELS) $(LINUX_INITRD)
+
+linux-deps:
+	$(Q)sh tools/deps.sh linux
+
+# also makes vmlinux, System.map, vmlinux.map, .config, layout.txt beside it
+$(B)/linux/%/bzImage: linux-always
+	$(Q)sh workloads/linux/build.sh kernel $*
+
+$(LINUX_INITRD): linux-always
+	$(Q)sh workloads/linux/build.sh initramfs
+
+# every variant booted natively (QEMU, ring 0) with the workload
+linux-demo: linux
+	$(Q)sh tests/integration/linux_native.sh
+
+linux-always:

@@ -1,374 +1,280 @@
-/* report.c — `ringmon report DB [--run ID]`: one run as Markdown on stdout:
- * knobs and outcome, traps by kind, protected-page traps by region, the data
- * symbols that share protected pages with the code that touched them, and
- * the time spent in the monitor per trap kind. */
+/* report.c — `ringmon report DB [--run ID] [-o DIR]`: one run, as Markdown on
+ * stdout, or with -o as DIR/index.html, DIR/report.md and gnuplot charts.
+ * This file holds the command, the summary, traps by kind and region, and
+ * the cost of each kind; report.h names the other sections' files. */
+#include <errno.h>
 #include <getopt.h>
-#include <sqlite3.h>
-#include <stdbool.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "chart.h"
 #include "cmd.h"
-#include "db.h"
+#include "outdir.h"
+#include "report.h"
 #include "ring.h"
 
 static const char report_usage[] =
-	"usage: ringmon report DB [--run ID]\n"
+	"usage: ringmon report DB [--run ID] [-o DIR]\n"
 	"\n"
-	"Print a Markdown summary of one run in DB (a database written by\n"
-	"`ringmon run`): knobs and outcome, traps by kind, protected-page traps by\n"
-	"region, the data symbols on protected pages with the code that touched\n"
-	"them, and the cost of each kind of trap.\n"
+	"Report one run in DB (a database written by `ringmon run`): the knobs and\n"
+	"outcome, traps by kind, how many protected-page traps hit unrelated data\n"
+	"rather than the descriptor tables, the data symbols on protected pages with\n"
+	"the code (and source lines) that touched them, a map of every protected\n"
+	"page, the trap rate over time and the cost of each kind of trap.\n"
 	"\n"
-	"  --run ID    the run to report (the latest run)\n"
-	"  -h, --help  this text\n";
+	"  --run ID     the run to report (the latest run)\n"
+	"  -o, --output DIR  write DIR/index.html, DIR/report.md and the charts\n"
+	"               (PNG and SVG, by gnuplot) instead of Markdown on stdout\n"
+	"  -h, --help   this text\n";
 
-#define EXIT_DB 1   /* the database could not be read */
-
-struct report {
-	const char *path;
-	sqlite3 *db;
-	sqlite3_int64 run;
-};
-
-static int db_err(struct report *r, const char *what)
+int report_fail(struct report_ctx *rc, int ret, const char *why)
 {
-	pr_err("%s: %s: %s", r->path, what, sqlite3_errmsg(r->db));
-	return EXIT_DB;
-}
-
-/* A statement with the run id bound to ?1 if it has one, or NULL after a
- * message. */
-static sqlite3_stmt *query(struct report *r, const char *sql)
-{
-	sqlite3_stmt *s;
-
-	if (sqlite3_prepare_v2(r->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		db_err(r, "query");
-		return NULL;
-	}
-	if (sqlite3_bind_parameter_count(s) && sqlite3_bind_int64(s, 1, r->run) != SQLITE_OK) {
-		db_err(r, "query");
-		sqlite3_finalize(s);   /* the bind failed already: db_err said why */
-		return NULL;
-	}
-	return s;
-}
-
-/* After the last sqlite3_step(): 0 if the query ran to its end. */
-static int done(struct report *r, sqlite3_stmt *s, int step)
-{
-	int ret = step == SQLITE_DONE ? 0 : db_err(r, "query");
-	if (sqlite3_finalize(s) != SQLITE_OK && !ret)
-		ret = db_err(r, "query");
+	snprintf(rc->err, sizeof(rc->err), "%s", why);
 	return ret;
 }
 
-static const char *col(sqlite3_stmt *s, int i, const char *null)
+static void summary(struct report_ctx *rc)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
-	return t ? (const char *)t : null;
-}
+	const struct run_measures *m = rc->m;
+	int64_t prot = m->kind_n[KIND_PROTECTED], data = m->region_n[REGION_DATA];
+	char outcome[600];
 
-/* Text for a Markdown table cell: '|' would end the cell. */
-static void cell(const char *t)
-{
-	for (; *t; t++) {
-		if (*t == '|')
-			putchar('\\');
-		putchar(*t);
-	}
-}
-
-static int open_db(struct report *r)
-{
-	struct stat st;
-	char version[16] = "";
-	sqlite3_stmt *s;
-	int step;
-
-	/* a report never creates a database, not even an empty one */
-	if (stat(r->path, &st))
-		usage_err("report: %s: no such database file", r->path);
-	if (!S_ISREG(st.st_mode))
-		usage_err("report: %s: not a database file", r->path);
-	if (sqlite3_open_v2(r->path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return db_err(r, "open");
-	if (sqlite3_prepare_v2(r->db, "SELECT value FROM meta WHERE key = 'schema_version'",
-			       -1, &s, NULL) != SQLITE_OK) {
-		pr_err("%s: not a ringmon database (%s)", r->path, sqlite3_errmsg(r->db));
-		return EXIT_DB;
-	}
-	step = sqlite3_step(s);
-	if (step == SQLITE_ROW)
-		snprintf(version, sizeof(version), "%s", col(s, 0, ""));
-	if (step == SQLITE_ROW)
-		step = sqlite3_step(s);
-	if (done(r, s, step))
-		return EXIT_DB;
-	if (strcmp(version, DB_SCHEMA_VERSION)) {
-		pr_err("%s: database schema version '%s', this ringmon reads version %s",
-		       r->path, version, DB_SCHEMA_VERSION);
-		return EXIT_DB;
-	}
-	return 0;
-}
-
-/* --run ID, or the latest run. */
-static int pick_run(struct report *r, const char *arg)
-{
-	char *end;
-	sqlite3_stmt *s;
-	int step;
-
-	if (arg) {
-		r->run = strtoll(arg, &end, 10);
-		if (*arg < '0' || *arg > '9' || *end || r->run < 1)
-			usage_err("report: --run: '%s' is not a run id", arg);
-	}
-	s = query(r, arg ? "SELECT id FROM runs WHERE id = ?1" : "SELECT max(id) FROM runs");
-	if (!s)
-		return EXIT_DB;
-	step = sqlite3_step(s);
-	r->run = step == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;   /* NULL: 0 */
-	if (step == SQLITE_ROW)
-		step = sqlite3_step(s);
-	if (done(r, s, step))
-		return EXIT_DB;
-	if (!r->run && arg)
-		usage_err("report: %s has no run %s", r->path, arg);
-	if (!r->run)
-		usage_err("report: %s has no runs yet", r->path);
-	return 0;
-}
-
-static void print_outcome(sqlite3_stmt *s)
-{
-	const char *state = col(s, 13, NULL), *reason = col(s, 14, NULL);
-
-	if (!sqlite3_column_int(s, 11))
-		fputs("not finished (still running, or ringmon itself died)", stdout);
-	else if (state && !strcmp(state, "exited"))
-		printf("exited with status %d", sqlite3_column_int(s, 12));
+	measures_outcome(m, outcome, sizeof(outcome));
+	doc_heading(rc->doc, "Summary");
+	if (prot)
+		doc_para(rc->doc, "Of %lld protected-page traps, %lld (%.1f%%) hit unrelated data "
+			 "that shares a protected page, and %lld (%.1f%%) the protected "
+			 "structures themselves.", (long long)prot, (long long)data,
+			 percent(data, prot), (long long)(prot - data), percent(prot - data, prot));
 	else
-		printf("%s%s%s", state ? state : "?", reason ? ": " : "", reason ? reason : "");
-}
-
-static int header(struct report *r)
-{
-	sqlite3_stmt *s = query(r,
-		"SELECT kernel, guest, guest_sha256, protect, mode, emulate, placement,"
-		" accel, deterministic, host, start_time, finished, exit_status,"
-		" monitor_state, kill_reason, end_time, records, stalls, dropped, variant,"
-		" sym_format, sym_file"
-		" FROM runs WHERE id = ?1");
-	int step;
-
-	if (!s)
-		return EXIT_DB;
-	step = sqlite3_step(s);
-	if (step == SQLITE_ROW) {
-		printf("# ringmon run %lld: %s\n\n", (long long)r->run, col(s, 0, "?"));
-		printf("%s%s%s: protect %s, mode %s, emulate %s, placement %s, accel %s%s; ",
-		       col(s, 0, "?"), col(s, 19, NULL) ? ", variant " : "", col(s, 19, ""),
-		       col(s, 3, "?"), col(s, 4, "?"), col(s, 5, "?"), col(s, 6, "?"),
-		       col(s, 7, "?"), sqlite3_column_int(s, 8) ? ", deterministic" : "");
-		print_outcome(s);
-		printf(".\n\n");
-		printf("- guest: `%s`, sha256 `%s`\n", col(s, 1, "?"), col(s, 2, "?"));
-		printf("- host: %s, from %s to %s\n", col(s, 9, "?"), col(s, 10, "?"),
-		       col(s, 15, "?"));
-		if (col(s, 20, NULL))
-			printf("- symbols: %s from `%s`\n", col(s, 20, "?"), col(s, 21, "?"));
-		else
-			printf("- symbols: none\n");
-		if (sqlite3_column_type(s, 16) != SQLITE_NULL)
-			printf("- monitor: %lld records, %lld ring stalls, %lld dropped\n",
-			       sqlite3_column_int64(s, 16), sqlite3_column_int64(s, 17),
-			       sqlite3_column_int64(s, 18));
-		step = sqlite3_step(s);
+		doc_para(rc->doc, "No protected-page traps%s.",
+			 strcmp(m->mode, "off") ? "" : " (mode off: nothing was protected)");
+	doc_table(rc->doc, "ll", "measure", "value");
+	doc_cell(rc->doc, "kernel");
+	doc_cell(rc->doc, "%s", m->kernel);
+	doc_cell(rc->doc, "variant");
+	doc_cell(rc->doc, "%s", m->variant[0] ? m->variant : "-");
+	doc_cell(rc->doc, "knobs");
+	doc_cell(rc->doc, "protect %s, mode %s, emulate %s, placement %s", m->protect, m->mode,
+		 m->emulate, m->placement);
+	doc_cell(rc->doc, "accelerator");
+	doc_cell(rc->doc, "%s%s", m->accel, m->deterministic ? ", deterministic (-icount)" : "");
+	doc_cell(rc->doc, "outcome");
+	doc_cell(rc->doc, "%s", outcome);
+	doc_cell(rc->doc, "guest");
+	doc_cell(rc->doc, "%s (sha256 %.16s...)", m->guest, m->sha256);
+	doc_cell(rc->doc, "symbols");
+	doc_cell(rc->doc, "%s%s%s", m->sym_format[0] ? m->sym_format : "none",
+		 m->sym_file[0] ? " from " : "", m->sym_file);
+	doc_cell(rc->doc, "host, time");
+	doc_cell(rc->doc, "%s, %s to %s", m->host[0] ? m->host : "?", m->start,
+		 m->end[0] ? m->end : "?");
+	doc_cell(rc->doc, "span (%s)", measures_unit(m));
+	doc_cell(rc->doc, "%lld", (long long)m->span);
+	doc_cell(rc->doc, "in the monitor (%s)", measures_unit(m));
+	doc_cell(rc->doc, "%lld", (long long)m->in_monitor);
+	doc_cell(rc->doc, "in the monitor, share of the span");
+	doc_cell(rc->doc, "%.1f%%", percent(m->in_monitor, m->span));
+	doc_cell(rc->doc, "traps");
+	doc_cell(rc->doc, "%lld", (long long)m->traps);
+	doc_cell(rc->doc, "protected-page traps");
+	doc_cell(rc->doc, "%lld", (long long)prot);
+	doc_cell(rc->doc, "on unrelated data");
+	doc_cell(rc->doc, "%lld", (long long)data);
+	doc_cell(rc->doc, "on unrelated data, share");
+	doc_cell(rc->doc, "%.1f%%", percent(data, prot));
+	doc_cell(rc->doc, "on the protected structures");
+	doc_cell(rc->doc, "%lld", (long long)(prot - data));
+	if (m->counted) {
+		doc_cell(rc->doc, "monitor: records, ring stalls, dropped");
+		doc_cell(rc->doc, "%lld, %lld, %lld", (long long)m->records, (long long)m->stalls,
+			 (long long)m->dropped);
 	}
-	return done(r, s, step);
 }
 
-/* Rows in the database beside the monitor's own count, per kind. */
-/* A count, or "-" where the monitor stored none (the run did not end well). */
-static void count_cell(bool have, long long n)
+/* Bars, one per kind or region with a count, on a log scale. */
+static int bar_chart(struct report_ctx *rc, const char *name, const char *title,
+		     const char *const *labels, const int64_t *n, unsigned count)
 {
-	if (have)
-		printf(" %lld |", n);
-	else
-		printf(" - |");
+	struct chart c;
+	int ret = chart_open(&c, rc->dir, name, title, 720, 340);
+
+	if (ret)
+		return report_fail(rc, ret, c.err);
+	for (unsigned i = 0; i < count; i++)
+		if (n[i] && labels[i])
+			fprintf(c.dat, "%s\t%lld\n", labels[i], (long long)n[i]);
+	fputs("set style data histograms\nset style histogram clustered gap 1\n"
+	      "set logscale y\nset yrange [0.8:*]\nset ylabel \"traps (log scale)\"\n"
+	      "plot \"", c.gp);
+	fprintf(c.gp, "%s.dat\" using 2:xtic(1) lc rgb \"#c0392b\", \"\" using 0:2:2 "
+		"with labels offset 0,0.7 font \",9\"\n", name);
+	ret = chart_draw(&c);
+	return ret ? report_fail(rc, ret, c.err) : 0;
 }
 
-static int kinds(struct report *r)
+static int kinds(struct report_ctx *rc)
 {
-#define MONITOR_COUNT(name, value, str) ", n_" str
-	sqlite3_stmt *s = query(r, "SELECT 0" TRACE_KINDS(MONITOR_COUNT) " FROM runs WHERE id = ?1");
-#undef MONITOR_COUNT
-	long long db[KIND_MAX] = { 0 }, mon[KIND_MAX] = { 0 }, dbsum = 0, monsum = 0;
-	bool counted = false;
-	int step, i = 1;
+	const struct run_measures *m = rc->m;
+	const char *labels[KIND_MAX];
+	int64_t mon = 0;
 
-	if (!s)
-		return EXIT_DB;
-	step = sqlite3_step(s);
-	if (step == SQLITE_ROW) {
-		counted = sqlite3_column_type(s, 1) != SQLITE_NULL;
-#define READ_COUNT(name, value, str) mon[value] = sqlite3_column_int64(s, i++);
-		TRACE_KINDS(READ_COUNT)
-#undef READ_COUNT
-		step = sqlite3_step(s);
-	}
-	if (done(r, s, step))
-		return EXIT_DB;
-	s = query(r, "SELECT kind, n FROM traps_by_kind WHERE run_id = ?1");
-	if (!s)
-		return EXIT_DB;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW)
-		for (unsigned k = 1; k < KIND_MAX; k++)
-			if (!strcmp(col(s, 0, ""), ring_kind_name(k)))
-				db[k] = sqlite3_column_int64(s, 1);
-	if (done(r, s, step))
-		return EXIT_DB;
-
-	printf("\n## Traps by kind\n\n| kind | traps | monitor counted |\n|---|--:|--:|\n");
+	doc_heading(rc->doc, "Traps by kind");
+	doc_table(rc->doc, "lrrr", "kind", "traps", "share of traps", "monitor counted");
 	for (unsigned k = 1; k < KIND_MAX; k++) {
-		dbsum += db[k];
-		monsum += mon[k];
-		if (!db[k] && !mon[k])
+		labels[k] = ring_kind_name(k);
+		mon += m->mon_n[k];
+		if (!m->kind_n[k] && !m->mon_n[k])
 			continue;
-		printf("| %s | %lld |", ring_kind_name(k), db[k]);
-		count_cell(counted, mon[k]);
-		putchar('\n');
+		doc_cell(rc->doc, "%s", ring_kind_name(k));
+		doc_cell(rc->doc, "%lld", (long long)m->kind_n[k]);
+		doc_cell(rc->doc, "%.1f%%", percent(m->kind_n[k], m->traps));
+		doc_cell(rc->doc, m->counted ? "%lld" : "-", (long long)m->mon_n[k]);
 	}
-	printf("| **total** | %lld |", dbsum);
-	count_cell(counted, monsum);
-	putchar('\n');
-	return 0;
+	doc_cell(rc->doc, "total");
+	doc_cell(rc->doc, "%lld", (long long)m->traps);
+	doc_cell(rc->doc, "%.1f%%", percent(m->traps, m->traps));
+	doc_cell(rc->doc, m->counted ? "%lld" : "-", (long long)mon);
+	if (!rc->dir || !m->traps)
+		return 0;
+	labels[0] = NULL;
+	doc_image(rc->doc, "kinds", "traps by kind");
+	return bar_chart(rc, "kinds", "Traps by kind", labels, m->kind_n, KIND_MAX);
 }
 
-static int regions(struct report *r)
+static void regions(struct report_ctx *rc)
 {
-	sqlite3_stmt *s = query(r, "SELECT region, n FROM protected_by_region"
-				   " WHERE run_id = ?1 ORDER BY n DESC, region");
-	int step, rows = 0;
+	const struct run_measures *m = rc->m;
 
-	if (!s)
-		return EXIT_DB;
-	printf("\n## Protected-page traps by region\n\n");
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!rows++)
-			printf("| region | traps |\n|---|--:|\n");
-		printf("| %s | %lld |\n", col(s, 0, "(none)"), sqlite3_column_int64(s, 1));
+	doc_heading(rc->doc, "Protected-page traps by region");
+	if (!m->kind_n[KIND_PROTECTED]) {
+		doc_para(rc->doc, "No protected-page traps.");
+		return;
 	}
-	if (!rows)
-		printf("No protected-page traps.\n");
-	return done(r, s, step);
+	doc_para(rc->doc, "`data` is whatever shares a protected page without being the "
+		 "protected structure: the unrelated data of the seed thread's question.");
+	doc_table(rc->doc, "lrr", "region", "traps", "share");
+	for (unsigned g = 0; g < REGION_MAX; g++) {
+		if (!m->region_n[g])
+			continue;
+		doc_cell(rc->doc, "%s", g ? ring_region_name(g) : "(none)");
+		doc_cell(rc->doc, "%lld", (long long)m->region_n[g]);
+		doc_cell(rc->doc, "%.1f%%", percent(m->region_n[g], m->kind_n[KIND_PROTECTED]));
+	}
 }
 
-/* "a 12, b 3": the code symbols that touched one data symbol (or the
- * padding, or no symbol), most first. */
-static int code_syms(struct report *r, sqlite3_stmt *s, const char *data_sym, int pad)
+/* Grouped bars: mean, median and p99 per kind, on a log scale. */
+static int cost_chart(struct report_ctx *rc)
 {
-	int step, n = 0;
+	const struct run_measures *m = rc->m;
+	char title[96];
+	struct chart c;
+	int ret;
 
-	if (sqlite3_reset(s) != SQLITE_OK ||
-	    (data_sym ? sqlite3_bind_text(s, 2, data_sym, -1, SQLITE_TRANSIENT) :
-			sqlite3_bind_null(s, 2)) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 3, pad) != SQLITE_OK)
-		return db_err(r, "query");
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		printf("%s", n++ ? ", " : "");
-		cell(col(s, 0, "?"));
-		printf(" %lld", sqlite3_column_int64(s, 1));
-	}
-	return step == SQLITE_DONE ? 0 : db_err(r, "query");
+	snprintf(title, sizeof(title), "Time in the monitor per trap (%s)", measures_unit(m));
+	ret = chart_open(&c, rc->dir, "cost", title, 860, 360);
+	if (ret)
+		return report_fail(rc, ret, c.err);
+	fputs("kind\tmean\tmedian\tp99\n", c.dat);
+	for (unsigned k = 1; k < KIND_MAX; k++)
+		if (m->cost[k].n)
+			fprintf(c.dat, "%s\t%.0f\t%lld\t%lld\n", ring_kind_name(k), m->cost[k].mean,
+				(long long)m->cost[k].median, (long long)m->cost[k].p99);
+	fprintf(c.gp, "set style data histograms\nset style histogram clustered gap 1\n"
+		"set logscale y\nset yrange [1:*]\nset ylabel \"%s per trap (log scale)\"\n"
+		"set key outside right autotitle columnhead\n"
+		"plot \"cost.dat\" using 2:xtic(1) lc rgb \"#2e86c1\", \"\" using 3 lc rgb "
+		"\"#28b463\", \"\" using 4 lc rgb \"#c0392b\"\n", measures_unit(m));
+	ret = chart_draw(&c);
+	return ret ? report_fail(rc, ret, c.err) : 0;
 }
 
-static int data_symbols(struct report *r)
+static int cost(struct report_ctx *rc)
 {
-	sqlite3_stmt *s = query(r,
-		"SELECT data_sym, reads, writes, n, data_pad FROM protected_by_symbol"
-		" WHERE run_id = ?1 AND region = 'data' ORDER BY n DESC, data_sym");
-	sqlite3_stmt *code = query(r,
-		"SELECT code_sym, count(*) FROM traps"
-		" WHERE run_id = ?1 AND kind = 'protected' AND region = 'data'"
-		" AND data_sym IS ?2 AND data_pad = ?3 GROUP BY code_sym ORDER BY 2 DESC, code_sym");
-	int step = SQLITE_ERROR, rows = 0, ret = EXIT_DB;
+	const struct run_measures *m = rc->m;
 
-	if (!s || !code)
-		goto out;
-	printf("\n## Data symbols on protected pages\n\n");
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!rows++)
-			printf("| data_sym | reads | writes | total | code symbols (traps) |\n"
-			       "|---|--:|--:|--:|---|\n");
-		printf("| ");
-		cell(col(s, 0, sqlite3_column_int(s, 4) ? "(padding)" : "(no symbol)"));
-		printf(" | %lld | %lld | %lld | ", sqlite3_column_int64(s, 1),
-		       sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3));
-		if (code_syms(r, code, col(s, 0, NULL), sqlite3_column_int(s, 4)))
-			goto out;
-		printf(" |\n");
+	doc_heading(rc->doc, "Time in the monitor by kind");
+	if (!m->traps) {
+		doc_para(rc->doc, "No traps.");
+		return 0;
 	}
-	if (!rows && step == SQLITE_DONE)
-		printf("No traps on data that shares a protected page.\n");
-	ret = done(r, s, step);
-	s = NULL;
-out:
-	if (s)
-		sqlite3_finalize(s);   /* after a failure that was reported */
-	if (code && sqlite3_finalize(code) != SQLITE_OK && !ret)
-		ret = db_err(r, "query");
+	doc_para(rc->doc, "TSC %s from monitor entry to return (`tsc_out - tsc_in`)%s. "
+		 "Median and p99 by nearest rank; the share is the kind's total over the "
+		 "span of the run.", measures_unit(m),
+		 m->deterministic ? ": guest instructions under -icount" :
+		 m->accel[0] == 'k' ? "" : ": QEMU's emulated TSC, real cycles only under KVM "
+		 "or on bare metal");
+	doc_table(rc->doc, "lrrrrrrrr", "kind", "traps", "mean", "median", "p99", "min", "max",
+		  "total", "share of the span");
+	for (unsigned k = 1; k < KIND_MAX; k++) {
+		const struct kind_cost *c = &m->cost[k];
+		if (!c->n)
+			continue;
+		doc_cell(rc->doc, "%s", ring_kind_name(k));
+		doc_cell(rc->doc, "%lld", (long long)c->n);
+		doc_cell(rc->doc, "%.0f", c->mean);
+		doc_cell(rc->doc, "%lld", (long long)c->median);
+		doc_cell(rc->doc, "%lld", (long long)c->p99);
+		doc_cell(rc->doc, "%lld", (long long)c->min);
+		doc_cell(rc->doc, "%lld", (long long)c->max);
+		doc_cell(rc->doc, "%lld", (long long)c->total);
+		doc_cell(rc->doc, "%.2f%%", percent(c->total, m->span));
+	}
+	if (!rc->dir)
+		return 0;
+	doc_image(rc->doc, "cost", "time in the monitor per trap kind");
+	return cost_chart(rc);
+}
+
+static int write_report(struct report_ctx *rc)
+{
+	const struct run_measures *m = rc->m;
+	char title[400];
+	int ret;
+
+	snprintf(title, sizeof(title), "ringmon run %lld: %s%s%s", (long long)m->id, m->kernel,
+		 m->variant[0] ? ", variant " : "", m->variant);
+	doc_begin(rc->doc, title);
+	summary(rc);
+	ret = kinds(rc);
+	if (!ret) {
+		regions(rc);
+		ret = report_hotspots(rc);
+	}
+	if (!ret)
+		ret = report_pagemap(rc);
+	if (!ret)
+		ret = report_timeline(rc);
+	if (!ret)
+		ret = cost(rc);
 	return ret;
-}
-
-static int cost(struct report *r)
-{
-	sqlite3_stmt *s = query(r,
-		"SELECT kind, n, total_cycles, mean_cycles, min_cycles, max_cycles,"
-		" (SELECT deterministic FROM runs WHERE id = ?1)"
-		" FROM trap_cost WHERE run_id = ?1 ORDER BY total_cycles DESC, kind");
-	int step, rows = 0;
-
-	if (!s)
-		return EXIT_DB;
-	printf("\n## Time in the monitor by kind\n\n");
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!rows++)
-			printf("TSC %s from monitor entry to return.\n\n"
-			       "| kind | traps | total | mean | min | max |\n"
-			       "|---|--:|--:|--:|--:|--:|\n",
-			       sqlite3_column_int(s, 6) ? "ticks, i.e. guest instructions (-icount),"
-							: "cycles (real ones only under KVM or on bare metal)");
-		printf("| %s | %lld | %lld | %.0f | %lld | %lld |\n", col(s, 0, "?"),
-		       sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
-		       sqlite3_column_double(s, 3), sqlite3_column_int64(s, 4),
-		       sqlite3_column_int64(s, 5));
-	}
-	if (!rows)
-		printf("No traps.\n");
-	return done(r, s, step);
 }
 
 int cmd_report(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "run", required_argument, NULL, 'r' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct report r = { 0 };
-	const char *run = NULL;
+	struct rundb db;
+	struct run_measures m;
+	struct doc doc = { .md = stdout };
+	struct report_ctx rc = { .db = &db, .m = &m, .doc = &doc };
+	const char *run_arg = NULL;
+	int64_t run;
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ho:", options, NULL)) != -1) {
 		if (c == 'r')
-			run = optarg;
+			run_arg = optarg;
+		else if (c == 'o')
+			rc.dir = optarg;
 		else if (c == 'h') {
 			fputs(report_usage, stdout);
 			return 0;
@@ -379,22 +285,27 @@ int cmd_report(int argc, char **argv)
 		usage_err("report: no DB given (see ringmon report --help)");
 	if (optind + 1 < argc)
 		usage_err("report: unexpected argument '%s' after DB", argv[optind + 1]);
-	r.path = argv[optind];
 
-	ret = open_db(&r);
-	if (!ret)
-		ret = pick_run(&r, run);
-	if (!ret)
-		ret = header(&r);
-	if (!ret)
-		ret = kinds(&r);
-	if (!ret)
-		ret = regions(&r);
-	if (!ret)
-		ret = data_symbols(&r);
-	if (!ret)
-		ret = cost(&r);
-	if (sqlite3_close(r.db) != SQLITE_OK && !ret)
-		ret = db_err(&r, "close");
+	if (report_open_db("report", &db, argv[optind]))
+		return EXIT_DB;
+	run = report_pick_run("report", &db, run_arg);
+	ret = run < 0 ? -EIO : measures_load(&db, run, &m);
+	if (ret) {
+		if (run >= 0)
+			pr_err("%s", db.err);
+		rundb_close(&db);
+		return EXIT_DB;
+	}
+	if (rc.dir && report_open_dir("report", rc.dir, &doc)) {
+		rundb_close(&db);
+		return EXIT_DB;
+	}
+	ret = write_report(&rc);
+	if (ret)
+		pr_err("report: %s", rc.err[0] ? rc.err : db.err);
+	ret = report_close_dir("report", rc.dir ? rc.dir : "stdout", &doc, ret ? EXIT_DB : 0);
+	rundb_close(&db);
+	if (!ret && rc.dir)
+		printf("%s/index.html\n", rc.dir);
 	return ret;
 }

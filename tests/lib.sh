@@ -49,3 +49,24 @@ sql() {
 last_run() {
 	sql "SELECT max(id) FROM runs"
 }
+
+# The link-order variants of mt (MT_VARIANTS in the Makefile; docs/experiments.md).
+MT_VARIANTS="mt-shared mt-aligned mt-bss mt-shuf1 mt-shuf2 mt-shuf3"
+
+# md_rows HEADING FILE: the data rows of the first table under "## HEADING"
+# in a Markdown report, cells separated by '|' without the outer bars and
+# with the spaces around each cell trimmed.
+md_rows() {
+	awk -v h="## $1" '$0 == h { on = 1; next } on && /^## / { exit }
+		on && /^\|/ { if (++n > 2) print }' "$2" |
+		sed -e 's/^| //' -e 's/ |$//' -e 's/ | /|/g'
+}
+
+# near WHAT EXPECTED ACTUAL TOLERANCE: numbers equal within TOLERANCE.
+near() {
+	if awk -v a="$2" -v b="$3" -v t="$4" 'BEGIN { d = a - b; exit !(d <= t && -d <= t) }'; then
+		echo "  ok: $1 = $3"
+	else
+		fail "$1: expected $2, got $3"
+	fi
+}

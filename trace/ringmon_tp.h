@@ -42,6 +42,7 @@ LTTNG_UST_TRACEPOINT_EVENT(ringmon, run_begin,
 		lttng_ust_field_string(guest, ri->guest)
 		lttng_ust_field_string(guest_sha256, ri->guest_sha256)
 		lttng_ust_field_string(kernel, ri->kernel)
+		lttng_ust_field_string(variant, ri->variant)
 		lttng_ust_field_string(cmdline, ri->cmdline)
 		lttng_ust_field_string(protect, ri->protect)
 		lttng_ust_field_string(mode, ri->mode)

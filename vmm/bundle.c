@@ -37,15 +37,17 @@ static int ram_create(struct bundle *b)
 	return 0;
 }
 
-int bundle_create(struct bundle *b, const char *guest, const char *monitor)
+int bundle_create(struct bundle *b, const char *guest, const char *monitor, const char *initrd)
 {
 	int ret = 0;
 
-	*b = (struct bundle){ .monitor_fd = -1, .guest_fd = -1, .ram_fd = -1 };
+	*b = (struct bundle){ .monitor_fd = -1, .guest_fd = -1, .initrd_fd = -1, .ram_fd = -1 };
 	b->guest_fd = open(guest, O_RDONLY | O_CLOEXEC);
 	if (b->guest_fd >= 0)
 		b->monitor_fd = open(monitor, O_RDONLY | O_CLOEXEC);
-	if (b->guest_fd < 0 || b->monitor_fd < 0)
+	if (b->monitor_fd >= 0 && initrd)
+		b->initrd_fd = open(initrd, O_RDONLY | O_CLOEXEC);
+	if (b->guest_fd < 0 || b->monitor_fd < 0 || (initrd && b->initrd_fd < 0))
 		ret = -errno;
 	if (!ret)
 		ret = ram_create(b);
@@ -64,5 +66,7 @@ void bundle_destroy(struct bundle *b)
 		close(b->monitor_fd);
 	if (b->guest_fd >= 0)
 		close(b->guest_fd);
-	*b = (struct bundle){ .monitor_fd = -1, .guest_fd = -1, .ram_fd = -1 };
+	if (b->initrd_fd >= 0)
+		close(b->initrd_fd);
+	*b = (struct bundle){ .monitor_fd = -1, .guest_fd = -1, .initrd_fd = -1, .ram_fd = -1 };
 }

@@ -11,6 +11,8 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_layout(int argc, char **argv);
 
 /* One line "ringmon: ..." on stderr. */
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -183,24 +183,25 @@ int db_run_begin(struct db *db, const struct run_info *ri)
 		"INSERT INTO runs (guest, guest_sha256, kernel, variant, cmdline, protect,"
 		" mode, emulate, placement, accel, deterministic, ring, sym_file, sym_format,"
 		" host, start_time, finished)"
-		" VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " NOW_ISO ", 0)",
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " NOW_ISO ", 0)",
 		-1, &s, NULL) != SQLITE_OK)
 		return db_fail(db, "prepare run insert");
 	/* a bind fails only on a bug or out of memory; one check covers all */
 	rc |= bind_text(s, 1, ri->guest);
 	rc |= bind_text(s, 2, ri->guest_sha256);
 	rc |= bind_text(s, 3, ri->kernel);
-	rc |= bind_text(s, 4, ri->cmdline);
-	rc |= bind_text(s, 5, ri->protect);
-	rc |= bind_text(s, 6, ri->mode);
-	rc |= bind_text(s, 7, ri->emulate);
-	rc |= bind_text(s, 8, ri->placement);
-	rc |= bind_text(s, 9, ri->accel);
-	rc |= sqlite3_bind_int(s, 10, ri->deterministic);
-	rc |= sqlite3_bind_int64(s, 11, ri->ring);
-	rc |= bind_text(s, 12, ri->sym_file);
-	rc |= bind_text(s, 13, ri->sym_format);
-	rc |= bind_text(s, 14, ri->host);
+	rc |= bind_text(s, 4, ri->variant);
+	rc |= bind_text(s, 5, ri->cmdline);
+	rc |= bind_text(s, 6, ri->protect);
+	rc |= bind_text(s, 7, ri->mode);
+	rc |= bind_text(s, 8, ri->emulate);
+	rc |= bind_text(s, 9, ri->placement);
+	rc |= bind_text(s, 10, ri->accel);
+	rc |= sqlite3_bind_int(s, 11, ri->deterministic);
+	rc |= sqlite3_bind_int64(s, 12, ri->ring);
+	rc |= bind_text(s, 13, ri->sym_file);
+	rc |= bind_text(s, 14, ri->sym_format);
+	rc |= bind_text(s, 15, ri->host);
 	ret = rc != SQLITE_OK ? db_fail(db, "bind run") : db_step_done(db, s, "insert run");
 	db->run_id = sqlite3_last_insert_rowid(db->sql);
 	if (sqlite3_finalize(s) != SQLITE_OK && !ret)

@@ -15,6 +15,7 @@ struct run_info {
 	const char *guest;          /* absolute path */
 	const char *guest_sha256;
 	const char *kernel;         /* the guest file's basename */
+	const char *variant;        /* its link-order variant (--variant), or NULL */
 	const char *cmdline;        /* the guest's command line, NULL if empty */
 	const char *protect, *mode, *emulate, *placement, *accel;
 	const char *host;

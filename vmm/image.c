@@ -1,5 +1,6 @@
 /* image.c — check that a file is something QEMU's Multiboot loader and the
- * monitor can boot, and hash it, before a run starts. */
+ * monitor can boot (a Multiboot i386 ELF, or a Linux bzImage the monitor
+ * loads itself), and hash it, before a run starts. */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -55,6 +56,26 @@ static int has_multiboot_header(int fd)
 	return 0;
 }
 
+/* Documentation/x86/boot.rst: "HdrS" at 0x202, protocol 2.06 or later
+ * (what the monitor's loader needs), loaded high (a bzImage). */
+#define BZ_MAGIC        0x53726448u
+#define BZ_MIN_PROTOCOL 0x0206
+#define BZ_LOADED_HIGH  0x01
+
+int image_is_bzimage(int fd)
+{
+	uint8_t h[0x212];
+	ssize_t n = pread(fd, h, sizeof(h), 0);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n < sizeof(h))
+		return 0;
+	uint32_t magic = (uint32_t)h[0x202] | (uint32_t)h[0x203] << 8 |
+			 (uint32_t)h[0x204] << 16 | (uint32_t)h[0x205] << 24;
+	unsigned version = h[0x206] | h[0x207] << 8;
+	return magic == BZ_MAGIC && version >= BZ_MIN_PROTOCOL && (h[0x211] & BZ_LOADED_HIGH);
+}
+
 static const char *elf_problem(Elf *elf)
 {
 	GElf_Ehdr eh;
@@ -82,10 +103,16 @@ int image_check(const char *path, const char **why)
 		*why = "not a regular file";
 		ret = -ENOEXEC;
 	} else if (ret == -ENOEXEC) {
-		*why = "not an ELF file";
+		*why = "not an ELF file or a bzImage";
 	}
 	if (ret)
 		return ret;
+	if (elf_kind(elf) != ELF_K_ELF) {
+		ret = image_is_bzimage(fd);
+		*why = ret == 0 ? "not an ELF file or a bzImage" : NULL;
+		ret = ret == 1 ? 0 : ret == 0 ? -ENOEXEC : ret;
+		goto out;
+	}
 	*why = elf_problem(elf);
 	if (*why) {
 		ret = -ENOEXEC;

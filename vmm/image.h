@@ -7,10 +7,13 @@
 
 #define SHA256_HEX_LEN 64
 
-/* 0 if path is a 32-bit i386 ET_EXEC ELF with a Multiboot header; -errno
- * otherwise.  For an image that is readable but unusable (-ENOEXEC) *why says
+/* 0 if path is a 32-bit i386 ET_EXEC ELF with a Multiboot header or a Linux
+ * bzImage (boot protocol 2.06 or later); -errno otherwise.  For an image that is readable but unusable (-ENOEXEC) *why says
  * what is wrong with it. */
 int image_check(const char *path, const char **why);
+
+/* 1 if the open file is a Linux bzImage, 0 if not, -errno. */
+int image_is_bzimage(int fd);
 
 /* The file's SHA-256 as lowercase hex into hex[SHA256_HEX_LEN + 1]. */
 int image_sha256(const char *path, char *hex);

@@ -1,5 +1,6 @@
 /* main.c — the `ringmon` command: dispatch to one subcommand per file (run.c,
- * analysis/report.c), and the message helpers every subcommand shares. */
+ * analysis/report.c, compare.c, layout.c), and the message helpers every
+ * subcommand shares. */
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,7 +15,9 @@ static const struct subcommand {
 	const char *summary;
 } subcommands[] = {
 	{ "run", cmd_run, "run a guest under the monitor, trace every trap into a database" },
-	{ "report", cmd_report, "Markdown summary of one run in a database" },
+	{ "report", cmd_report, "one run's hotspot report: Markdown, or HTML with charts" },
+	{ "compare", cmd_compare, "several runs side by side, with ratios to the first" },
+	{ "layout", cmd_layout, "static: what shares the pages of a kernel's GDT and IDT" },
 };
 
 static void vpr_err(const char *fmt, va_list ap)

@@ -50,18 +50,21 @@ int qemu_kvm_usable(void)
 #define FD_RAM     3
 #define FD_KERNEL  4
 #define FD_MODULE  5
-#define FD_FREE    6   /* the first one above them */
+#define FD_INITRD  6
+#define FD_FREE    7   /* the first one above them */
 #define FD_STR(n)  #n
 #define FD_PATH(n) "/proc/self/fd/" FD_STR(n)
 #define RAM_PATH    FD_PATH(FD_RAM)
 #define KERNEL_PATH FD_PATH(FD_KERNEL)
 #define MODULE_PATH FD_PATH(FD_MODULE)
+#define INITRD_PATH FD_PATH(FD_INITRD)
 
 /* The module's command line follows its path after a space; QEMU splits the
- * -initrd list at commas, and ",," stands for one comma. */
+ * -initrd list at commas, and ",," stands for one comma.  A Linux guest's
+ * initrd is the second module. */
 static char *initrd_arg(const struct qemu_config *c)
 {
-	size_t n = strlen(MODULE_PATH) + 2 * strlen(c->module_cmdline) + 2;
+	size_t n = strlen(MODULE_PATH) + 2 * strlen(c->module_cmdline) + strlen(INITRD_PATH) + 3;
 	char *arg = malloc(n), *p;
 
 	if (!arg)
@@ -74,6 +77,8 @@ static char *initrd_arg(const struct qemu_config *c)
 			*p++ = ',';
 		*p++ = *s;
 	}
+	if (c->initrd_fd >= 0)
+		p += sprintf(p, ",%s", INITRD_PATH);
 	*p = 0;
 	return arg;
 }
@@ -82,14 +87,15 @@ static char *initrd_arg(const struct qemu_config *c)
  * of the way, above them, so that no dup2() clobbers a source). */
 static int child_fds(const struct qemu_config *c)
 {
-	const int from[] = { c->ram_fd, c->kernel_fd, c->module_fd };
-	const int to[] = { FD_RAM, FD_KERNEL, FD_MODULE };
-	int tmp[3];
+	const int from[] = { c->ram_fd, c->kernel_fd, c->module_fd, c->initrd_fd };
+	const int to[] = { FD_RAM, FD_KERNEL, FD_MODULE, FD_INITRD };
+	const int n = c->initrd_fd >= 0 ? 4 : 3;
+	int tmp[4];
 
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < n; i++)
 		if ((tmp[i] = fcntl(from[i], F_DUPFD_CLOEXEC, FD_FREE)) < 0)
 			return -1;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < n; i++)
 		if (dup2(tmp[i], to[i]) != to[i])
 			return -1;
 	return 0;

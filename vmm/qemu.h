@@ -18,6 +18,7 @@ struct qemu_config {
 	const char *append;         /* its command line: the knobs */
 	int module_fd;              /* the guest, handed over as Multiboot module */
 	const char *module_cmdline; /* the guest's command line, may be "" */
+	int initrd_fd;              /* a Linux guest's initrd module, or -1 */
 	int console_fd;             /* QEMU's stdout (the serial console) goes here */
 	void (*before_console)(void *ctx);   /* called before console output */
 	void *ctx;

@@ -2,6 +2,7 @@
  * guest in QEMU, drain the trace ring into the database while it runs, and
  * exit with the guest's status. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -28,7 +29,8 @@
 static const char run_usage[] =
 	"usage: ringmon run [OPTIONS] GUEST\n"
 	"\n"
-	"Run GUEST, a 32-bit i386 Multiboot ELF, at ring 3 under the ringmon monitor in\n"
+	"Run GUEST, a 32-bit i386 Multiboot ELF or a Linux bzImage, at ring 3 under the\n"
+	"ringmon monitor in\n"
 	"QEMU; record every trap, symbolized, in an SQLite database (or other sinks);\n"
 	"pass the guest console through to stdout; exit with the guest's status.\n"
 	"\n"
@@ -47,7 +49,11 @@ static const char run_usage[] =
 	"  --deterministic        TCG with -icount: the same guest and knobs give the\n"
 	"                         same trap records, timestamps in instructions\n"
 	"  --timeout S            stop the guest after S seconds, 0 never (60)\n"
-	"  --cmdline S            the guest's command line (empty)\n"
+	"  --cmdline S            the guest's command line (empty; a bzImage gets\n"
+	"                         console=ttyS0)\n"
+	"  --initrd F             a bzImage's initial RAM disk (cpio or cpio.gz)\n"
+	"  --variant NAME         the guest's link-order variant, as recorded in the\n"
+	"                         database (none)\n"
 	"  --ring N               trace ring capacity in records, a power of two (65536)\n"
 	"  --progress             show the progress line even off a terminal\n"
 	"  --monitor PATH         monitor image (module/monitor.elf beside ringmon)\n"
@@ -71,6 +77,9 @@ _Static_assert(RING_MAX * sizeof(struct trap_record) <= RING_MAX_BYTES &&
 struct run_opts {
 	const char *db, *mode, *emulate, *placement, *accel, *cmdline, *monitor, *guest;
 	const char *symbols;
+	const char *initrd;       /* a bzImage's, or NULL */
+	bool linux_guest;         /* GUEST is a bzImage */
+	const char *variant;          /* --variant, NULL if not given */
 	char protect[16], sink[24];   /* the lists as recorded */
 	unsigned timeout_s, ring;
 	unsigned sinks;               /* enum sink_kind bits */
@@ -169,7 +178,7 @@ static unsigned parse_uint(const char *opt, const char *v, unsigned long max)
 
 enum { OPT_DB = 256, OPT_PROTECT, OPT_MODE, OPT_EMULATE, OPT_ACCEL, OPT_TIMEOUT,
        OPT_CMDLINE, OPT_RING, OPT_MONITOR, OPT_SINK, OPT_SYMBOLS, OPT_DETERMINISTIC,
-       OPT_PROGRESS, OPT_PLACEMENT };
+       OPT_PROGRESS, OPT_PLACEMENT, OPT_VARIANT, OPT_INITRD };
 
 static const struct option run_options[] = {
 	{ "db", required_argument, NULL, OPT_DB },
@@ -184,6 +193,8 @@ static const struct option run_options[] = {
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "variant", required_argument, NULL, OPT_VARIANT },
 	{ "ring", required_argument, NULL, OPT_RING },
 	{ "monitor", required_argument, NULL, OPT_MONITOR },
 	{ "help", no_argument, NULL, 'h' },
@@ -236,8 +247,16 @@ static void parse(int argc, char **argv, struct run_opts *o)
 		case OPT_TIMEOUT:
 			o->timeout_s = parse_uint("timeout", optarg, 7 * 24 * 3600);
 			break;
+		case OPT_INITRD:
+			o->initrd = optarg;
+			break;
 		case OPT_CMDLINE:
 			o->cmdline = optarg;
+			break;
+		case OPT_VARIANT:
+			if (!optarg[0])
+				usage_err("run: --variant: empty name");
+			o->variant = optarg;
 			break;
 		case OPT_RING:
 			o->ring = parse_uint("ring", optarg, RING_MAX);
@@ -294,6 +313,11 @@ static void default_monitor(struct run_opts *o)
 static void load_symbols(struct run_opts *o, struct symtab *syms)
 {
 	const char *path = o->symbols ? o->symbols : o->guest;
+	if (!o->symbols && o->linux_guest) {
+		pr_err("%s: a bzImage has no symbol table: traps are not symbolized "
+		       "(give --symbols vmlinux or System.map)", path);
+		return;
+	}
 	int ret = symtab_load(syms, path);
 
 	if (ret)
@@ -309,6 +333,15 @@ static void load_symbols(struct run_opts *o, struct symtab *syms)
 		usage_err("%s: %s", path, strerror(errno));
 }
 
+static bool is_bzimage(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool yes = fd >= 0 && image_is_bzimage(fd) == 1;
+	if (fd >= 0)
+		close(fd);
+	return yes;
+}
+
 static void validate(struct run_opts *o, struct symtab *syms)
 {
 	int ret;
@@ -316,6 +349,11 @@ static void validate(struct run_opts *o, struct symtab *syms)
 	check_image(o->guest, "");
 	if (!realpath(o->guest, o->guest_path))
 		usage_err("%s: %s", o->guest, strerror(errno));
+	o->linux_guest = is_bzimage(o->guest_path);
+	if (o->initrd && !o->linux_guest)
+		usage_err("%s: --initrd is for a Linux bzImage guest", o->guest);
+	if (o->initrd && access(o->initrd, R_OK))
+		usage_err("%s: %s", o->initrd, strerror(errno));
 	ret = image_sha256(o->guest_path, o->guest_sha256);
 	if (ret)
 		usage_err("%s: %s", o->guest, strerror(-ret));
@@ -370,7 +408,7 @@ static int record_start(struct run *run)
 	gethostname(host, sizeof(host) - 1);
 	return sinks_run_begin(&run->sinks, &(struct run_info){
 		.guest = o->guest_path, .guest_sha256 = o->guest_sha256,
-		.kernel = kernel ? kernel + 1 : o->guest,
+		.kernel = kernel ? kernel + 1 : o->guest, .variant = o->variant,
 		.cmdline = o->cmdline[0] ? o->cmdline : NULL,
 		.protect = o->protect, .mode = o->mode, .emulate = o->emulate,
 		.placement = o->placement, .accel = o->kvm ? "kvm" : "tcg",
@@ -410,7 +448,7 @@ static int start(struct run *run, char *why, size_t len)
 	char knobs[128];
 	int ret;
 
-	ret = bundle_create(&run->bundle, o->guest_path, o->monitor);
+	ret = bundle_create(&run->bundle, o->guest_path, o->monitor, o->initrd);
 	if (ret) {
 		snprintf(why, len, "cannot set up the boot images and guest RAM: %s", strerror(-ret));
 		return ret;
@@ -421,7 +459,8 @@ static int start(struct run *run, char *why, size_t len)
 		.binary = o->qemu, .kvm = o->kvm, .icount = o->deterministic,
 		.ram_fd = run->bundle.ram_fd, .kernel_fd = run->bundle.monitor_fd,
 		.append = knobs, .module_fd = run->bundle.guest_fd,
-		.module_cmdline = o->cmdline, .console_fd = STDOUT_FILENO,
+		.module_cmdline = o->cmdline, .initrd_fd = run->bundle.initrd_fd,
+		.console_fd = STDOUT_FILENO,
 		.before_console = before_console, .ctx = run });
 	if (ret) {
 		snprintf(why, len, "cannot start %s: %s", QEMU_BINARY, strerror(-ret));

@@ -100,4 +100,17 @@ attempt 25 user lgdt: deadbeef trap 0d err 0000
 attempt 26 user sysenter: deadbeef trap 0d err 0000
 EOF
 check "adversarial: attempt lines" 26 "$(grep -c '^attempt ' "$TMP/adversarial.1")"
+
+# mt's link-order variants (docs/experiments.md): the same objects linked by
+# other scripts must print exactly mt's transcript.
+for k in $MT_VARIANTS; do
+	native_transcript "build/tbk/$k.elf" > "$TMP/$k.1" 2> /dev/null
+	check "$k: QEMU status (1: the guest wrote 0)" 1 $?
+	if cmp -s "$TMP/mt.1" "$TMP/$k.1"; then
+		echo "  ok: $k prints mt's transcript"
+	else
+		fail "$k: transcript differs from mt's:"
+		diff "$TMP/mt.1" "$TMP/$k.1" | head -10
+	fi
+done
 finish

@@ -233,14 +233,16 @@ static void task_create(int id)
 	live++;
 }
 
-/* The kernel and, at MT_ALIAS_OFFSET above it, a second mapping of the GDT
- * page — made before the tasks' roots, which share both. */
+/* The kernel and, at MT_ALIAS_OFFSET above it, a second mapping of the page
+ * that holds hot_getids — the GDT page in tbk.ld's layout; a link-order
+ * variant (docs/experiments.md) may put it elsewhere — made before the
+ * tasks' roots, which share both. */
 static void memory_init(void)
 {
-	uint32_t gdt_page = (uint32_t)gdt_table & ~(PAGE_SIZE - 1);
+	uint32_t alias_page = (uint32_t)&hot_getids & ~(PAGE_SIZE - 1);
 
 	kernel_root = vm_kernel();
-	vm_map(kernel_root, gdt_page + MT_ALIAS_OFFSET, gdt_page, PTE_W);
+	vm_map(kernel_root, alias_page + MT_ALIAS_OFFSET, alias_page, PTE_W);
 	for (int id = 0; id < MT_TASKS; id++)
 		task_create(id);
 	vm_enable(kernel_root);

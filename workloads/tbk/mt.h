@@ -2,8 +2,9 @@
  * that shares its GDT and IDT pages.  As with hot.h, the tests read the
  * EXPECT_ lines through cpp: EXPECT_<sym>_r/_w count accesses through the
  * symbol's own address, EXPECT_alias_<sym>_r/_w those through the second
- * mapping of the GDT page (address + MT_ALIAS_OFFSET).  The same numbers
- * hold for mt-pae. */
+ * mapping of hot_getids' page, the GDT page (address + MT_ALIAS_OFFSET).
+ * The same numbers hold for mt-pae; for the link-order variants they are
+ * what the symbols' pages see, protected or not. */
 #ifndef TBK_MT_H
 #define TBK_MT_H
 

@@ -1,0 +1,181 @@
+/* measures.c — one run's measures out of the database, each by one query
+ * that docs/analysis.md spells out, so that a test can ask SQLite the same. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "measures.h"
+#include "ring.h"
+
+static void copy(char *dst, size_t len, sqlite3_stmt *s, int col)
+{
+	snprintf(dst, len, "%s", rundb_text(s, col, ""));
+}
+
+static int load_row(struct rundb *r, struct run_measures *m)
+{
+#define MONITOR_COUNT(name, value, str) ", n_" str
+	sqlite3_stmt *s;
+	int step, i, ret = rundb_prepare(r, &s,
+		"SELECT kernel, variant, guest, guest_sha256, protect, mode, emulate,"
+		" placement, accel, host, start_time, end_time, monitor_state, kill_reason,"
+		" sym_format, sym_file, deterministic, finished, exit_status, records,"
+		" stalls, dropped" TRACE_KINDS(MONITOR_COUNT) " FROM runs WHERE id = ?1", m->id);
+#undef MONITOR_COUNT
+
+	if (ret)
+		return ret;
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		copy(m->kernel, sizeof(m->kernel), s, 0);
+		copy(m->variant, sizeof(m->variant), s, 1);
+		copy(m->guest, sizeof(m->guest), s, 2);
+		copy(m->sha256, sizeof(m->sha256), s, 3);
+		copy(m->protect, sizeof(m->protect), s, 4);
+		copy(m->mode, sizeof(m->mode), s, 5);
+		copy(m->emulate, sizeof(m->emulate), s, 6);
+		copy(m->placement, sizeof(m->placement), s, 7);
+		copy(m->accel, sizeof(m->accel), s, 8);
+		copy(m->host, sizeof(m->host), s, 9);
+		copy(m->start, sizeof(m->start), s, 10);
+		copy(m->end, sizeof(m->end), s, 11);
+		copy(m->state, sizeof(m->state), s, 12);
+		copy(m->reason, sizeof(m->reason), s, 13);
+		copy(m->sym_format, sizeof(m->sym_format), s, 14);
+		copy(m->sym_file, sizeof(m->sym_file), s, 15);
+		m->deterministic = sqlite3_column_int(s, 16);
+		m->finished = sqlite3_column_int(s, 17);
+		m->exit_status = sqlite3_column_type(s, 18) == SQLITE_NULL ? -1 :
+				 sqlite3_column_int(s, 18);
+		m->records = sqlite3_column_int64(s, 19);
+		m->stalls = sqlite3_column_int64(s, 20);
+		m->dropped = sqlite3_column_int64(s, 21);
+		m->counted = sqlite3_column_type(s, 22) != SQLITE_NULL;
+		i = 22;
+#define READ_COUNT(name, value, str) m->mon_n[value] = sqlite3_column_int64(s, i++);
+		TRACE_KINDS(READ_COUNT)
+#undef READ_COUNT
+	} else if (step == SQLITE_DONE) {
+		snprintf(r->err, sizeof(r->err), "%s has no run %lld", r->path, (long long)m->id);
+		ret = -ENOENT;
+	}
+	return rundb_finish(r, s, ret ? ret : rundb_check(r, step));
+}
+
+static int kind_index(const char *name)
+{
+	for (unsigned k = 1; k < KIND_MAX; k++)
+		if (ring_kind_name(k) && !strcmp(name, ring_kind_name(k)))
+			return (int)k;
+	return -1;
+}
+
+static int region_index(const char *name)
+{
+	if (!name)
+		return 0;
+	for (unsigned g = 1; g < REGION_MAX; g++)
+		if (ring_region_name(g) && !strcmp(name, ring_region_name(g)))
+			return (int)g;
+	return 0;
+}
+
+static int load_counts(struct rundb *r, struct run_measures *m)
+{
+	sqlite3_stmt *s;
+	int step, ret = rundb_prepare(r, &s,
+		"SELECT kind, n, total_cycles, min_cycles, max_cycles FROM trap_cost"
+		" WHERE run_id = ?1", m->id);
+
+	if (ret)
+		return ret;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int k = kind_index(rundb_text(s, 0, ""));
+		if (k < 0)
+			continue;   /* a kind this ringmon does not know: not counted */
+		m->kind_n[k] = sqlite3_column_int64(s, 1);
+		m->cost[k].n = m->kind_n[k];
+		m->cost[k].total = sqlite3_column_int64(s, 2);
+		m->cost[k].min = sqlite3_column_int64(s, 3);
+		m->cost[k].max = sqlite3_column_int64(s, 4);
+		m->cost[k].mean = m->cost[k].n ? (double)m->cost[k].total / (double)m->cost[k].n : 0;
+		m->traps += m->kind_n[k];
+		m->in_monitor += m->cost[k].total;
+	}
+	ret = rundb_finish(r, s, rundb_check(r, step));
+	if (ret)
+		return ret;
+
+	ret = rundb_prepare(r, &s, "SELECT region, n FROM protected_by_region WHERE run_id = ?1",
+			    m->id);
+	if (ret)
+		return ret;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		m->region_n[region_index(rundb_text(s, 0, NULL))] += sqlite3_column_int64(s, 1);
+	ret = rundb_finish(r, s, rundb_check(r, step));
+	if (ret)
+		return ret;
+	return rundb_int(r, "SELECT max(tsc_out) - min(tsc_in) FROM traps WHERE run_id = ?1",
+			 m->id, &m->span);
+}
+
+/* Median and 99th percentile per kind by nearest rank, in one ordered pass. */
+static int load_percentiles(struct rundb *r, struct run_measures *m)
+{
+	sqlite3_stmt *s;
+	int64_t rank = 0;
+	int step, last = -1, ret = rundb_prepare(r, &s,
+		"SELECT kind, tsc_out - tsc_in AS d FROM traps WHERE run_id = ?1 ORDER BY kind, d",
+		m->id);
+
+	if (ret)
+		return ret;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int k = kind_index(rundb_text(s, 0, ""));
+		struct kind_cost *c;
+		if (k < 0)
+			continue;
+		c = &m->cost[k];
+		rank = k == last ? rank + 1 : 1;
+		last = k;
+		if (rank == (c->n + 1) / 2)
+			c->median = sqlite3_column_int64(s, 1);
+		if (rank == (99 * c->n + 99) / 100)
+			c->p99 = sqlite3_column_int64(s, 1);
+	}
+	return rundb_finish(r, s, rundb_check(r, step));
+}
+
+int measures_load(struct rundb *r, int64_t run, struct run_measures *m)
+{
+	int ret;
+
+	*m = (struct run_measures){ .id = run };
+	ret = load_row(r, m);
+	if (!ret)
+		ret = load_counts(r, m);
+	if (!ret)
+		ret = load_percentiles(r, m);
+	return ret;
+}
+
+void measures_outcome(const struct run_measures *m, char *buf, size_t len)
+{
+	if (!m->finished)
+		snprintf(buf, len, "not finished (still running, or ringmon itself died)");
+	else if (!strcmp(m->state, "exited"))
+		snprintf(buf, len, "exited with status %d", m->exit_status);
+	else
+		snprintf(buf, len, "%s%s%s", m->state[0] ? m->state : "?",
+			 m->reason[0] ? ": " : "", m->reason);
+}
+
+const char *measures_unit(const struct run_measures *m)
+{
+	return m->deterministic ? "instructions" : "cycles";
+}
+
+double percent(int64_t part, int64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0;
+}
