@@ -36,7 +36,8 @@
 #define SWITCHER_HOLE    0x00400000u   /* linear space kept from the guest */
 
 #define GDT_ENTRIES      512u          /* one page */
-#define GDT_GUEST_ENTRIES 504u         /* guest may use selectors below this */
+#define GDT_GUEST_ENTRIES 496u         /* guest may use selectors below this */
+#define GDT_CACHE_SLOT   498u          /* 498-503: segments whose descriptor is gone */
 #define SEL_MON_CS       (504u << 3)
 #define SEL_MON_DS       (505u << 3)
 #define SEL_MON_TSS      (506u << 3)

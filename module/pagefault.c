@@ -6,7 +6,8 @@
  *   a write reaches a scanned frame     -> unpatch, forget the scan (smc);
  *   otherwise the shadow lacks the page -> fill it in (shadow_pf).
  * Scanned frames are mapped executable and read-only, all others
- * non-executable, so each of the last three really faults. */
+ * non-executable, so each of the last three really faults (once the guest
+ * has turned paging on: see scan.h). */
 #include "pagefault.h"
 #include "decode.h"
 #include "interrupts.h"
@@ -42,6 +43,10 @@ void pagefault(struct trap_frame *f, struct trap_record *rec)
 		return;
 	}
 	rec->kind = KIND_SHADOW_PF;
+	if (!scan_active()) {
+		shadow_map(lin, w.gpa, w.writable && w.dirty && fa == FRAME_RW, w.nx);
+		return;
+	}
 	if ((access & WALK_FETCH) && !scan_done(w.gpa)) {
 		rec->kind = KIND_SCAN;
 		rec->detail = scan_frame(w.gpa);

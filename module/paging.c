@@ -44,6 +44,16 @@ static void map_switcher(void)
 	pd[3][(SWITCHER_BASE >> 21) & 511] = (uint32_t)switcher_pt | PTE_P | PTE_RW;
 }
 
+/* The guest's FPU and SSE state lives in the real registers (the monitor
+ * never touches them): SSE needs CR4.OSFXSR and OSXMMEXCPT for real, or
+ * every SSE instruction of the guest is a #UD. */
+static uint32_t sse_bits(void)
+{
+	uint32_t r[4];
+	cpuid(1, r);
+	return (r[3] & (1u << 24)) ? X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT : 0;
+}
+
 void paging_init(void)
 {
 	enable_nx();
@@ -54,7 +64,7 @@ void paging_init(void)
 	for (uint32_t page = 0; page < RAM_END; page += PAGE_SIZE)
 		pt[page >> 21][(page >> 12) & 511] = page | PTE_P | PTE_RW;
 	map_switcher();
-	write_cr4(read_cr4() | X86_CR4_PAE);
+	write_cr4(read_cr4() | X86_CR4_PAE | sse_bits());
 	write_cr3((uint32_t)pdpt);
 	write_cr0((read_cr0() | X86_CR0_PG) & ~(uint32_t)X86_CR0_WP);
 	monitor_cr3 = (uint32_t)pdpt;   /* in the switcher: mapped only now */

@@ -225,7 +225,9 @@ static int emulate_invlpg(const struct trap_frame *f, const struct insn *in)
 
 /* The model-specific registers a guest kernel may set up; only EFER.NXE
  * changes anything (the guest's page walks).  sysenter is not virtualized,
- * so its MSRs are kept but never used.  Others are the guest's #GP. */
+ * so its MSRs are kept but never used.  Any other MSR reads as 0 and
+ * ignores writes: the guest's kernel probes model-specific registers of the
+ * host's CPU (AMD's HWCR, say) that mean nothing under the monitor. */
 #define MSR_TSC 0x10u
 #define MSR_SYSENTER_CS 0x174u
 #define MSR_SYSENTER_EIP 0x176u
@@ -250,12 +252,25 @@ static int emulate_msr(struct trap_frame *f, int write)
 	} else if (msr == MSR_TSC && !write) {
 		v = rdtsc();
 	} else {
-		return -1;
+		v = 0;
 	}
 	if (!write) {
 		f->eax = (uint32_t)v;
 		f->edx = (uint32_t)(v >> 32);
 	}
+	return 0;
+}
+
+/* mov to and from DR0-DR7: the guest's debug registers are kept, never
+ * loaded (the monitor single-steps with TF, not with them). */
+static int emulate_mov_dr(struct trap_frame *f, const struct insn *in)
+{
+	static uint32_t dr[8] = { 0, 0, 0, 0, 0xffff0ff0u, 0x400u, 0xffff0ff0u, 0x400u };
+	uint32_t *gpr[8] = { &f->eax, &f->ecx, &f->edx, &f->ebx, &f->esp, &f->ebp, &f->esi, &f->edi };
+	if (in->op == 0x21)
+		*gpr[in->rm] = dr[in->reg];
+	else
+		dr[in->reg] = *gpr[in->rm];
 	return 0;
 }
 
@@ -275,6 +290,8 @@ static int emulate_two_byte(struct trap_frame *f, const struct insn *in)
 		return 0;
 	case 0x20: case 0x22:
 		return emulate_mov_cr(f, in);
+	case 0x21: case 0x23:
+		return emulate_mov_dr(f, in);
 	case 0x30: case 0x32:
 		return emulate_msr(f, in->op == 0x30);
 	}

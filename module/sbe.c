@@ -18,15 +18,6 @@
 #define SBE_JUMPED 1     /* EIP set: a transfer, or an exception raised */
 #define SBE_PF (-1)      /* the guest's #PF is in vcpu.fault_* */
 
-/* Guest-visible selector of segment register n (ES CS SS DS FS GS). */
-static uint16_t visible_sreg(const struct trap_frame *f, unsigned n)
-{
-	const uint32_t sel[6] = { f->es, f->cs, f->ss, f->ds, f->fs, f->gs };
-	if (n == 1 || n == 2)   /* CS and SS carry the CPL in their RPL */
-		return (uint16_t)((sel[n] & ~3u) | vcpu.cpl);
-	return (uint16_t)sel[n];
-}
-
 /* Write a result to the r/m operand: a register (size bytes, zero-extended
  * to the register) or memory (mem_size bytes). */
 static int put_rm(struct trap_frame *f, const struct insn *in, uint32_t v, unsigned mem_size)
@@ -139,8 +130,10 @@ static int verr_verw(struct trap_frame *f, const struct insn *in)
 }
 
 /* cpuid: the host's answer without what the monitor does not virtualize:
- * VME, SEP (sysenter), the local APIC, MCE/MCA, PGE's global pages are
- * fine; in leaf 1 ECX x2APIC, TSC deadline, XSAVE/OSXSAVE and AVX. */
+ * in leaf 1 EDX VME, MCE, the local APIC, SEP (sysenter) and MCA; in leaf 1
+ * ECX x2APIC, TSC deadline, XSAVE/OSXSAVE and AVX; every structured
+ * extended feature of leaf 7 (FSGSBASE, SMEP, SMAP, UMIP... need CR4 bits
+ * the guest's CR4 never reaches the CPU with). */
 static void emulate_cpuid(struct trap_frame *f)
 {
 	uint32_t r[4];
@@ -149,6 +142,8 @@ static void emulate_cpuid(struct trap_frame *f)
 	if (leaf == 1) {
 		r[3] &= ~((1u << 1) | (1u << 7) | (1u << 9) | (1u << 11) | (1u << 14));
 		r[2] &= ~((1u << 21) | (1u << 24) | (1u << 26) | (1u << 27) | (1u << 28));
+	} else if (leaf == 7) {
+		r[1] = r[2] = r[3] = 0;
 	}
 	f->eax = r[0];
 	f->ebx = r[1];
@@ -268,7 +263,7 @@ static int emulate_one(struct trap_frame *f, const struct insn *in, unsigned siz
 	case 0x9d:
 		return popf(f, size);
 	case 0x8c:
-		return put_rm(f, in, visible_sreg(f, in->reg), 2);
+		return put_rm(f, in, seg_visible(f, in->reg), 2);
 	case 0x8e: {
 		uint16_t sel;
 		if (in->reg == 1 || in->reg > 5)
@@ -276,7 +271,7 @@ static int emulate_one(struct trap_frame *f, const struct insn *in, unsigned siz
 		return get_rm16(f, in, &sel) ? SBE_PF : load_sreg(f, in->reg, sel);
 	}
 	case 0x0e: case 0x16:
-		return push(f, visible_sreg(f, in->op == 0x0e ? 1 : 2), size);
+		return push(f, seg_visible(f, in->op == 0x0e ? 1 : 2), size);
 	case 0x07: case 0x17: case 0x1f:
 		return pop_sreg(f, in->op >> 3, size);
 	case 0xc4: case 0xc5:

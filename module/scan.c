@@ -19,6 +19,8 @@
 #include "guest.h"
 #include "layout.h"
 #include "lib.h"
+#include "vcpu.h"
+#include "x86.h"
 
 #define FRAMES (GUEST_MEM_END / PAGE_SIZE)
 #define MAX_PATCHES 8192
@@ -56,6 +58,11 @@ static int overlaps_hint(uint32_t gpa, unsigned n)
 int scan_is_code(uint32_t gpa, unsigned n)
 {
 	return overlaps_hint(gpa, n) || !overlaps_hint(gpa & PAGE_MASK, PAGE_SIZE);
+}
+
+int scan_active(void)
+{
+	return (vcpu.cr0 & X86_CR0_PG) != 0;
 }
 
 int scan_done(uint32_t gpa)

@@ -7,6 +7,11 @@
 #include "trace.h"
 #include "trap.h"
 
+/* Scanning starts when the guest turns paging on.  Before that boot code
+ * runs as it is: a boot image may keep data on its code pages (Linux's
+ * decompressor puts its compressed payload right after its entry code),
+ * and a patch there would corrupt the data, not just the code. */
+int scan_active(void);
 /* The guest image's code lies in [start, end) (guest-physical). */
 void scan_hint(uint32_t start, uint32_t end);
 /* May [gpa, gpa+n) hold code?  (Anything may, without hints.) */

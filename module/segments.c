@@ -97,13 +97,65 @@ void seg_sync_accessed(void)
 	}
 }
 
+/* A segment register keeps the descriptor it was loaded with until it is
+ * loaded again, even if the guest rewrites or drops that descriptor (a new
+ * lgdt, say).  The monitor reloads every segment register on each return to
+ * the guest, so such a register is pointed at a cache slot holding the old
+ * descriptor; the guest keeps seeing its own selector (seg_visible). */
+struct trap_frame *seg_frame;
+
+static uint32_t *frame_sreg(unsigned n)
+{
+	uint32_t *sregs[6] = { &seg_frame->es, &seg_frame->cs, &seg_frame->ss,
+			       &seg_frame->ds, &seg_frame->fs, &seg_frame->gs };
+	return sregs[n];
+}
+
+static int in_cache_slot(uint32_t sel, unsigned n)
+{
+	return (sel >> 3) == GDT_CACHE_SLOT + n && !(sel & SEL_LDT);
+}
+
+uint16_t seg_visible(const struct trap_frame *f, unsigned n)
+{
+	const uint32_t sel[6] = { f->es, f->cs, f->ss, f->ds, f->fs, f->gs };
+	uint16_t v = in_cache_slot(sel[n], n) ? vcpu.sreg_cached[n] : (uint16_t)sel[n];
+	if (n == 1 || n == 2)   /* CS and SS carry the CPL in their RPL */
+		return (uint16_t)((v & ~3u) | vcpu.cpl);
+	return v;
+}
+
+static void keep_cached(const uint64_t old[2][6])
+{
+	for (unsigned n = 0; n < 6; n++) {
+		uint32_t *sel = frame_sreg(n);
+		if (!(*sel & ~3u) || in_cache_slot(*sel, n))
+			continue;
+		int gone = 0;
+		for (int m = 0; m < 2; m++)
+			gone |= old[m][n] != *real_desc(m, (uint16_t)*sel);
+		if (!gone)
+			continue;
+		for (int m = 0; m < 2; m++)
+			real_gdt[m][GDT_CACHE_SLOT + n] = old[m][n];
+		vcpu.sreg_cached[n] = (uint16_t)*sel;
+		*sel = (GDT_CACHE_SLOT + n) << 3 | (*sel & 3);
+	}
+}
+
 void seg_reshadow(void)
 {
+	uint64_t old[2][6] = { { 0 } };
+	for (unsigned n = 0; seg_frame && n < 6; n++)
+		for (int m = 0; m < 2; m++)
+			old[m][n] = *real_desc(m, (uint16_t)*frame_sreg(n));
 	n_unaccessed = 0;
 	for (unsigned i = 1; i < GDT_GUEST_ENTRIES; i++)
 		shadow_entry((uint16_t)(i << 3));
 	for (unsigned i = 0; i < LDT_ENTRIES; i++)
 		shadow_entry((uint16_t)(i << 3 | SEL_LDT));
+	if (seg_frame)
+		keep_cached(old);
 }
 
 int seg_load_gdt(uint32_t base, uint32_t limit)

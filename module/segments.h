@@ -11,6 +11,11 @@ uint32_t seg_base(uint32_t sel);
 int seg_load_gdt(uint32_t base, uint32_t limit);
 /* The guest loaded an LDT (0: none).  0, or -1 for a bad selector (#GP). */
 int seg_load_ldt(uint16_t sel);
+/* The frame of the trap being handled (trap.c sets it), whose segment
+ * registers a reshadow must keep loadable. */
+extern struct trap_frame *seg_frame;
+/* Segment register n as the guest sees it (ES CS SS DS FS GS order). */
+uint16_t seg_visible(const struct trap_frame *f, unsigned n);
 /* The guest wrote to its GDT or LDT: shadow them anew. */
 void seg_reshadow(void);
 /* Copy accessed bits the CPU set in shadow descriptors to the guest's GDT. */

@@ -98,6 +98,7 @@ uint32_t trap_entry(struct trap_frame *f)
 	if ((f->cs & 3) != 3)
 		vcpu_kill("monitor panic: vector %u in the monitor at %08x, cr2 %08x",
 			  f->vector, f->eip, read_cr2());
+	seg_frame = f;
 	seg_sync_accessed();
 	memset(&rec, 0, sizeof(rec));
 	rec.tsc_in = tsc_in;

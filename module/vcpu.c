@@ -40,7 +40,7 @@ void vcpu_set_eflags(struct trap_frame *f, uint32_t guest_eflags, unsigned cpl)
 
 uint16_t vcpu_cs(const struct trap_frame *f)
 {
-	return (uint16_t)((f->cs & ~3u) | vcpu.cpl);
+	return seg_visible(f, 1);
 }
 
 /* Copy up to n bytes of code at lin; returns how many could be read. */

@@ -22,6 +22,7 @@ struct vcpu {
 	uint8_t cpl;        /* virtual CPL: 0 while the guest kernel runs */
 	uint8_t vif;        /* virtual EFLAGS.IF */
 	uint8_t iopl;       /* virtual EFLAGS.IOPL */
+	uint16_t sreg_cached[6];   /* the guest's selectors of cache slots (segments.c) */
 	/* The last guest memory access that failed: the #PF the guest gets. */
 	uint32_t fault_lin, fault_err;
 };

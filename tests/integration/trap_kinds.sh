@@ -44,9 +44,11 @@ nonzero "irq: PIT on guest vector 0x20" \
 # shadow_pf: fills with guest paging on, at guest-physical addresses.
 nonzero "shadow_pf: shadow fills" \
 	"SELECT count(*) FROM traps WHERE run_id=$conform AND kind='shadow_pf' AND gpa<>0"
-# scan: the first code page, scanned when the entry point first runs.
-nonzero "scan: the page of _start, with patches counted" \
-	"SELECT count(*) FROM traps WHERE run_id=$conform AND kind='scan' AND code_sym='_start'"
+# scan: code pages, scanned when code first runs there with paging on (the
+# fetch fault's address is the code's own).
+nonzero "scan: fetches from code, each at the EIP that faulted" \
+	"SELECT count(*) FROM traps WHERE run_id=$conform AND kind='scan' AND addr=eip
+	 AND code_sym IS NOT NULL"
 nonzero "scan: patches found" \
 	"SELECT sum(detail) FROM traps WHERE run_id=$conform AND kind='scan'"
 
