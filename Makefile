@@ -226,3 +226,26 @@ linux-demo: linux
 	$(Q)sh tests/integration/linux_native.sh
 
 linux-always:
+
+# --- benchmarks ------------------------------------------------------------
+# Bench kernels: one bench/NAME.c each, built like the test kernels (same
+# flags, entry, library and link order) into build/bench/NAME.elf.  Not part
+# of `all` or `check`; `make bench` builds them and runs bench/run.sh, which
+# writes build/bench/results.json and results.md (docs/performance.md).
+BENCH_KERNELS := $(patsubst bench/%.c,%,$(wildcard bench/*.c))
+BENCH_ELFS    := $(patsubst %,$(B)/bench/%.elf,$(BENCH_KERNELS))
+.SECONDARY: $(patsubst %,$(B)/bench/%.c.o,$(BENCH_KERNELS))
+
+$(B)/bench/%.c.o: bench/%.c
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC [b]  $<")
+	$(Q)$(CC) $(TBK_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(B)/bench/%.elf: $(B)/bench/%.c.o $(TBK_ENTRY) $(TBK_LIB) $(TBK_LD)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(TBK_LINK)
+
+.PHONY: bench
+bench:
+	$(Q)$(MAKE) --no-print-directory $(MONITOR) $(RINGMON) $(BENCH_ELFS)
+	$(Q)sh bench/run.sh
