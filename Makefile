@@ -194,7 +194,7 @@ $(B)/tests/%: tests/unit/%.c $(HOSTMOD_OBJS)
 	$(if $(Q),@echo "  CC [t]  $<")
 	$(Q)$(CC) $(HOST_CFLAGS) $(DEPFLAGS) -o $@ $< $(HOSTMOD_OBJS) $(UNIT_LIBS_$*)
 
--include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
+-include $(shell find $(B) -path $(B)/linux -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 # --- Linux guests ----------------------------------------------------------
 # Linux 6.1 (i386) from Debian's linux-source-6.1, one object tree and one
