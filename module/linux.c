@@ -22,7 +22,7 @@
 #define BOOT_CS          0x10u
 #define BOOT_DS          0x18u
 /* The monitor's switcher lives in the top 4 MiB of every address space. */
-#define MONITOR_CMDLINE  " reservetop=0x400000"
+#define MONITOR_CMDLINE  " reservetop=4M"
 #define DEFAULT_CMDLINE  "console=ttyS0"
 /* e820 types, from the ACPI specification. */
 #define E820_RAM         1

@@ -43,7 +43,7 @@ void pagefault(struct trap_frame *f, struct trap_record *rec)
 		return;
 	}
 	rec->kind = KIND_SHADOW_PF;
-	if (!scan_active()) {
+	if (!scan_active(w.gpa)) {
 		shadow_map(lin, w.gpa, w.writable && w.dirty && fa == FRAME_RW, w.nx);
 		return;
 	}

@@ -342,15 +342,39 @@ static int emulate_one_byte(struct trap_frame *f, const struct insn *in, struct 
 	return -1;
 }
 
-/* Guest user code may call into its kernel, and with IOPL 3 use cli, sti
- * and port I/O. */
-static int allowed_in_user_mode(const struct insn *in)
+/* The guest TSS's I/O permission bitmap (ioperm): may user code use
+ * size bytes of ports from port?  Every bit must be clear and within the
+ * TSS's limit. */
+static int io_permitted(uint16_t port, unsigned size)
+{
+	uint16_t base, bits;
+	if (!vcpu.tr || vmem_read(&vcpu_mem_sys, vcpu.tss.base + 0x66, &base, 2))
+		return 0;
+	uint32_t at = (uint32_t)base + port / 8;
+	if (at + 1 > vcpu.tss.limit || vmem_read(&vcpu_mem_sys, vcpu.tss.base + at, &bits, 2))
+		return 0;
+	return ((bits >> (port % 8)) & ((1u << size) - 1)) == 0;
+}
+
+static int is_port_io(const struct insn *in)
+{
+	return in->map == INSN_MAP_ONE && (in->op & 0xf4) == 0xe4;
+}
+
+/* Guest user code may call into its kernel, with IOPL 3 use cli and sti,
+ * and use the ports IOPL 3 or its TSS's I/O bitmap allow. */
+static int allowed_in_user_mode(const struct trap_frame *f, const struct insn *in)
 {
 	if (in->map != INSN_MAP_ONE)
 		return 0;
 	if (in->op == 0xcc || in->op == 0xcd || in->op == 0xce)
 		return 1;
-	return vcpu.iopl == 3 && (in->op == 0xfa || in->op == 0xfb || (in->op & 0xf4) == 0xe4);
+	if (vcpu.iopl == 3)
+		return in->op == 0xfa || in->op == 0xfb || is_port_io(in);
+	if (!is_port_io(in))
+		return 0;
+	unsigned size = (in->op & 1) ? (in->opsize ? 2 : 4) : 1;
+	return io_permitted((in->op & 8) ? (uint16_t)f->edx : (uint16_t)in->imm, size);
 }
 
 int priv_emulate(struct trap_frame *f, struct trap_record *rec)
@@ -363,7 +387,7 @@ int priv_emulate(struct trap_frame *f, struct trap_record *rec)
 			irq_page_fault(f);
 		return 0;
 	}
-	if (fetched || (vcpu.cpl == 3 && !allowed_in_user_mode(&in)))
+	if (fetched || (vcpu.cpl == 3 && !allowed_in_user_mode(f, &in)))
 		return -1;
 	int rc = emulate_one_byte(f, &in, rec);
 	if (rc < 0)

@@ -8,8 +8,7 @@
  * Instruction boundaries: the frame is decoded from the first instruction
  * the guest runs in it to its end.  The part before is decoded from where
  * the previous frame's last instruction ended when that frame was scanned
- * (code is laid out contiguously), else from the first of the next 15 byte
- * offsets whose decoding meets the known boundary.
+ * (code is laid out contiguously), else see scan_prefix().
  *
  * When the guest image says where its code is (an ELF's executable
  * sections), only those bytes are ever patched, and a write elsewhere on a
@@ -53,16 +52,18 @@ static int overlaps_hint(uint32_t gpa, unsigned n)
 	return 0;
 }
 
+int scan_active(uint32_t gpa)
+{
+	if (!(vcpu.cr0 & X86_CR0_PG))
+		return 0;
+	return vcpu.cpl == 0 || (n_hints && overlaps_hint(gpa & PAGE_MASK, PAGE_SIZE));
+}
+
 /* Code the image does not declare (copied somewhere and run) counts as
  * code on every frame no declared code shares. */
 int scan_is_code(uint32_t gpa, unsigned n)
 {
 	return overlaps_hint(gpa, n) || !overlaps_hint(gpa & PAGE_MASK, PAGE_SIZE);
-}
-
-int scan_active(void)
-{
-	return (vcpu.cr0 & X86_CR0_PG) != 0;
 }
 
 int scan_done(uint32_t gpa)
@@ -129,7 +130,11 @@ static int patch(uint32_t gpa)
 
 /* Decode [from, frame end); returns the offset past the frame's end where the
  * last instruction ends, and patches if asked. */
-static unsigned sweep(uint32_t frame, unsigned from, unsigned to, int do_patch, unsigned *n)
+/* Decode [from, to) of the frame (the last instruction may run past to);
+ * mark each instruction start in starts (if given), patch sensitive ones
+ * (if asked).  Returns where the last instruction ends. */
+static unsigned sweep(uint32_t frame, unsigned from, unsigned to, uint8_t *starts,
+		      int do_patch, unsigned *n)
 {
 	unsigned off = from;
 	while (off < to) {
@@ -141,6 +146,8 @@ static unsigned sweep(uint32_t frame, unsigned from, unsigned to, int do_patch, 
 			off++;   /* not code: go on with the next byte */
 			continue;
 		}
+		if (starts)
+			starts[off / 8] |= (uint8_t)(1u << (off % 8));
 		if (do_patch && sensitive(&in) && scan_is_code(at, 1))
 			*n += (unsigned)patch(at);
 		off += (unsigned)len;
@@ -148,27 +155,44 @@ static unsigned sweep(uint32_t frame, unsigned from, unsigned to, int do_patch, 
 	return off;
 }
 
-/* Where decoding must start so that it meets the boundary at entry. */
-static unsigned first_boundary(uint32_t frame, unsigned entry)
+/* The part of the frame before the entry, when the previous frame's scan
+ * does not say where its last instruction ended: the instruction that
+ * straddles into this frame ends within its first 15 bytes, so the true
+ * decoding starts at one of those offsets.  Every candidate that meets the
+ * entry exactly is tried; only instructions all of them agree on are
+ * patched (decodings converge within a few bytes; before that, a patch
+ * could land inside an instruction). */
+static void scan_prefix(uint32_t frame, unsigned entry, unsigned *n)
 {
-	uint32_t prev = frame / PAGE_SIZE - 1;
-	if (frame && scan_done(frame - PAGE_SIZE) && spill[prev] <= entry)
-		return spill[prev];
+	uint8_t agreed[PAGE_SIZE / 8], starts[PAGE_SIZE / 8];
+	int candidates = 0;
+	memset(agreed, 0xff, sizeof(agreed));
 	for (unsigned s = 0; s < INSN_MAX_LEN && s < entry; s++) {
-		unsigned n = 0;
-		if (sweep(frame, s, entry, 0, &n) == entry)
-			return s;
+		memset(starts, 0, sizeof(starts));
+		if (sweep(frame, s, entry, starts, 0, n) != entry)
+			continue;
+		candidates++;
+		for (unsigned i = 0; i < sizeof(agreed); i++)
+			agreed[i] &= starts[i];
 	}
-	return entry;
+	for (unsigned off = 0; candidates && off < entry; off++)
+		if (agreed[off / 8] & (1u << (off % 8))) {
+			struct insn in;
+			if (decode_insn((const uint8_t *)(frame + off), INSN_MAX_LEN, &in) > 0 &&
+			    sensitive(&in) && scan_is_code(frame + off, 1))
+				*n += (unsigned)patch(frame + off);
+		}
 }
 
 unsigned scan_frame(uint32_t gpa)
 {
 	uint32_t frame = gpa & PAGE_MASK, f = frame / PAGE_SIZE;
 	unsigned entry = gpa & 0xfff, n = 0;
-	unsigned start = first_boundary(frame, entry);
-	sweep(frame, start, entry, 1, &n);
-	unsigned end = sweep(frame, entry, PAGE_SIZE, 1, &n);
+	if (frame && scan_done(frame - PAGE_SIZE) && spill[f - 1] <= entry)
+		sweep(frame, spill[f - 1], entry, 0, 1, &n);
+	else
+		scan_prefix(frame, entry, &n);
+	unsigned end = sweep(frame, entry, PAGE_SIZE, 0, 1, &n);
 	spill[f] = (uint8_t)(end - PAGE_SIZE);
 	scanned[f / 32] |= 1u << (f % 32);
 	return n;

@@ -7,11 +7,16 @@
 #include "trace.h"
 #include "trap.h"
 
-/* Scanning starts when the guest turns paging on.  Before that boot code
+/* Must code from the frame of gpa be scanned before it runs?  Guest
+ * kernel code once the guest has turned paging on; before that boot code
  * runs as it is: a boot image may keep data on its code pages (Linux's
  * decompressor puts its compressed payload right after its entry code),
- * and a patch there would corrupt the data, not just the code. */
-int scan_active(void);
+ * and a patch there would corrupt the data.  Guest user code only where
+ * the image says where its code is: the user-mode results of sensitive
+ * instructions are mostly right anyway (IF set, IOPL 0, its own RPL-3
+ * selectors and DPL-3 descriptors), and an unknown user binary (busybox)
+ * keeps read-only data on its code pages. */
+int scan_active(uint32_t gpa);
 /* The guest image's code lies in [start, end) (guest-physical). */
 void scan_hint(uint32_t start, uint32_t end);
 /* May [gpa, gpa+n) hold code?  (Anything may, without hints.) */
