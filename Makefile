@@ -53,7 +53,7 @@ MT_VAR_OBJ    := $(B)/workloads/tbk/mt.c.sections.o
 HOST_CFLAGS   := -std=c11 -O2 -g -D_GNU_SOURCE -pthread -Itrace -Ivmm \
                  -Ianalysis -Imodule $(WARN)
 # liblttng-ust carries the `ringmon` tracepoint provider (trace/ringmon_tp.c).
-HOST_LIBS     := -lelf -ldw -lsqlite3 -lcrypto -llttng-ust -ldl -pthread
+HOST_LIBS     := -lelf -ldw -lsqlite3 -lcrypto -llttng-ust -ldl -lz -pthread
 VMM_SRCS      := $(wildcard vmm/*.c) $(wildcard analysis/*.c) trace/ringmon_tp.c
 # The database schema is compiled in: trace/schema.sql becomes the C string
 # schema_sql in a generated source (a pattern rule, so it is not the default goal).

@@ -2,7 +2,7 @@
 # Install what ringmon needs from Debian's packages, only what is missing.
 set -e
 PKGS="make gcc gcc-multilib binutils qemu-system-x86 libelf-dev libdw-dev
-      elfutils libsqlite3-dev sqlite3 libzydis-dev libssl-dev
+      elfutils libsqlite3-dev sqlite3 libzydis-dev zlib1g-dev libssl-dev
       liblttng-ust-dev lttng-tools babeltrace2 procps
       gnuplot-nox chromium libxml2-utils file"
 # `sh tools/deps.sh linux` (make linux) installs the Linux guests' list

@@ -308,16 +308,12 @@ static void default_monitor(struct run_opts *o)
 	o->monitor_default = true;
 }
 
-/* --symbols F, else the guest's own symbol table.  A guest without one runs
- * unsymbolized, and says so; a --symbols file without symbols is an error. */
+/* --symbols F, else the guest's own symbols (a bzImage's kallsyms table).  A
+ * guest without any runs unsymbolized, and says so; a --symbols file without
+ * symbols is an error. */
 static void load_symbols(struct run_opts *o, struct symtab *syms)
 {
 	const char *path = o->symbols ? o->symbols : o->guest;
-	if (!o->symbols && o->linux_guest) {
-		pr_err("%s: a bzImage has no symbol table: traps are not symbolized "
-		       "(give --symbols vmlinux or System.map)", path);
-		return;
-	}
 	int ret = symtab_load(syms, path);
 
 	if (ret)

@@ -82,7 +82,12 @@ int symtab_load(struct symtab *st, const char *path)
 	if (ret)
 		return ret;
 	/* libelf reads any file; only one that starts "\177ELF" is an ELF */
-	ret = elf_kind(st->elf) == ELF_K_ELF ? symtab_load_elf(st) : symtab_load_map(st);
+	if (elf_kind(st->elf) == ELF_K_ELF)
+		ret = symtab_load_elf(st);
+	else if (image_is_bzimage(st->fd) == 1)
+		ret = symtab_load_kallsyms(st);
+	else
+		ret = symtab_load_map(st);
 	if (!ret)
 		ret = index_addresses(st);
 	if (ret) {

@@ -26,7 +26,7 @@ struct symtab {
 	size_t n, cap;
 	size_t *first;        /* index of the preferred symbol at each address */
 	size_t naddr;
-	const char *format;   /* "elf", "elf+dwarf" or "system.map" */
+	const char *format;   /* "elf", "elf+dwarf", "system.map" or "kallsyms" */
 	int fd;               /* ELF: the open file and libelf's view of it */
 	Elf *elf;
 	Dwarf *dwarf;         /* ELF: its DWARF, NULL if it has none */
@@ -34,8 +34,9 @@ struct symtab {
 	const char *why;      /* after -ENOEXEC: what is wrong with the file */
 };
 
-/* path is an ELF file or a System.map (`nm -n` output); which one is told by
- * its first bytes.  -ENOEXEC with why set if it is neither. */
+/* path is an ELF file, a System.map (`nm -n` output) or a Linux bzImage
+ * (its kallsyms table); which one is told by its first bytes.  -ENOEXEC
+ * with why set if it is none of them. */
 int symtab_load(struct symtab *st, const char *path);
 void symtab_free(struct symtab *st);
 
@@ -54,6 +55,7 @@ const char *sym_type_name(const struct sym *s);
 /* For the loaders. */
 int symtab_load_elf(struct symtab *st);
 int symtab_load_map(struct symtab *st);
+int symtab_load_kallsyms(struct symtab *st);
 bool sym_name_wanted(const char *name);
 int symtab_add(struct symtab *st, const struct sym *s);
 
