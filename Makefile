@@ -71,9 +71,9 @@ $(B)/%.sql.c: %.sql
 # fixture ELF of known layout, built here (tests/fixtures/).  These are the
 # first explicit rules in the file: the default goal stays `all`.
 .DEFAULT_GOAL := all
-SYMTAB_OBJS   := $(patsubst %,$(B)/host/vmm/%.c.o,symbols sym_elf sym_map image)
+SYMTAB_OBJS   := $(patsubst %,$(B)/host/vmm/%.c.o,symbols sym_elf sym_map sym_kallsyms image)
 SYM_FIXTURE   := $(B)/fixtures/symbols.elf
-UNIT_LIBS_test_symbols := $(SYMTAB_OBJS) -lelf -ldw -lcrypto
+UNIT_LIBS_test_symbols := $(SYMTAB_OBJS) -lelf -ldw -lcrypto -lz
 $(B)/tests/test_symbols: $(SYMTAB_OBJS) $(SYM_FIXTURE)
 $(SYM_FIXTURE): tests/fixtures/symbols.c tests/fixtures/symbols.h tests/fixtures/symbols.ld
 	@mkdir -p $(@D)
