@@ -121,25 +121,12 @@ static int emulate_lgdt_lidt(const struct trap_frame *f, const struct insn *in)
 	return 0;
 }
 
-/* A 16-bit register or memory operand (ltr, lldt, mov sreg). */
-static int read_rm16(const struct trap_frame *f, const struct insn *in, uint16_t *v)
-{
-	struct emu_regs r;
-	uint32_t lin;
-	vcpu_to_emu(f, &r);
-	if (in->mod == 3) {
-		*v = (uint16_t)r.gpr[in->rm];
-		return 0;
-	}
-	return emu_operand_addr(&r, in, &lin) || vmem_read(&vcpu_mem, lin, v, 2);
-}
-
 /* ltr marks the guest's TSS descriptor busy, as the CPU would. */
 static int emulate_ltr(struct trap_frame *f, const struct insn *in)
 {
 	uint16_t sel;
 	uint64_t d;
-	if (read_rm16(f, in, &sel))
+	if (vcpu_read_rm16(f, in, &sel))
 		return -1;
 	if (seg_guest_desc(sel, &d) || !desc_present(d) || desc_is_segment(d) ||
 	    desc_type(d) != DESC_TSS32) {
@@ -157,7 +144,7 @@ static int emulate_ltr(struct trap_frame *f, const struct insn *in)
 static int emulate_lldt(const struct trap_frame *f, const struct insn *in)
 {
 	uint16_t sel;
-	if (read_rm16(f, in, &sel) || seg_load_ldt(sel))
+	if (vcpu_read_rm16(f, in, &sel) || seg_load_ldt(sel))
 		return -1;
 	protect_update();
 	return 0;
@@ -199,15 +186,14 @@ static int write_cr(unsigned n, uint32_t v)
 
 static int emulate_mov_cr(struct trap_frame *f, const struct insn *in)
 {
-	uint32_t *gpr[8] = { &f->eax, &f->ecx, &f->edx, &f->ebx, &f->esp, &f->ebp, &f->esi, &f->edi };
 	const uint32_t *cr[5] = { &vcpu.cr0, 0, &vcpu.cr2, &vcpu.cr3, &vcpu.cr4 };
 	if (in->reg > 4 || !cr[in->reg])
 		return -1;
 	if (in->op == 0x20) {
-		*gpr[in->rm] = *cr[in->reg];
+		*vcpu_gpr(f, in->rm) = *cr[in->reg];
 		return 0;
 	}
-	return write_cr(in->reg, *gpr[in->rm]);
+	return write_cr(in->reg, *vcpu_gpr(f, in->rm));
 }
 
 /* invlpg m: forget the page in the shadows; the tables may also have moved. */
@@ -266,11 +252,10 @@ static int emulate_msr(struct trap_frame *f, int write)
 static int emulate_mov_dr(struct trap_frame *f, const struct insn *in)
 {
 	static uint32_t dr[8] = { 0, 0, 0, 0, 0xffff0ff0u, 0x400u, 0xffff0ff0u, 0x400u };
-	uint32_t *gpr[8] = { &f->eax, &f->ecx, &f->edx, &f->ebx, &f->esp, &f->ebp, &f->esi, &f->edi };
 	if (in->op == 0x21)
-		*gpr[in->rm] = dr[in->reg];
+		*vcpu_gpr(f, in->rm) = dr[in->reg];
 	else
-		dr[in->reg] = *gpr[in->rm];
+		dr[in->reg] = *vcpu_gpr(f, in->rm);
 	return 0;
 }
 
@@ -323,7 +308,7 @@ static int emulate_one_byte(struct trap_frame *f, const struct insn *in, struct 
 		emulate_io(f, in, rec);
 		return 0;
 	case 0x8e:            /* mov sreg, r/m: only SS never loads natively */
-		return in->reg == 2 && !read_rm16(f, in, &sel) ? seg_load_ss(f, sel) : -1;
+		return in->reg == 2 && !vcpu_read_rm16(f, in, &sel) ? seg_load_ss(f, sel) : -1;
 	case 0xca: case 0xcb: case 0xcf: {   /* not patched yet: still the guest's */
 		struct xfault x;
 		if (far_return(f, in->op == 0xcf, in->opsize ? 2 : 4,

@@ -38,18 +38,6 @@ static int put_rm(struct trap_frame *f, const struct insn *in, uint32_t v, unsig
 	return vmem_write(&vcpu_mem, lin, &v, mem_size);
 }
 
-static int get_rm16(const struct trap_frame *f, const struct insn *in, uint16_t *v)
-{
-	struct emu_regs r;
-	uint32_t lin;
-	vcpu_to_emu(f, &r);
-	if (in->mod == 3) {
-		*v = (uint16_t)r.gpr[in->rm];
-		return 0;
-	}
-	return emu_operand_addr(&r, in, &lin) || vmem_read(&vcpu_mem, lin, v, 2);
-}
-
 static int push(struct trap_frame *f, uint32_t v, unsigned size)
 {
 	return vcpu_push(f, v, size) ? SBE_PF : SBE_NEXT;
@@ -98,7 +86,7 @@ static int lar_lsl(struct trap_frame *f, const struct insn *in)
 	static const uint16_t lar_types = 0x1a3e, lsl_types = 0x0a0e;   /* bit per system type */
 	uint16_t sel;
 	uint64_t d;
-	if (get_rm16(f, in, &sel))
+	if (vcpu_read_rm16(f, in, &sel))
 		return -1;
 	int ok = (sel & ~3u) && !seg_guest_desc(sel, &d) && desc_present(d) && visible(sel, d) &&
 		 (desc_is_segment(d) || (((in->op == 0x02 ? lar_types : lsl_types) >> desc_type(d)) & 1));
@@ -106,8 +94,8 @@ static int lar_lsl(struct trap_frame *f, const struct insn *in)
 	if (!ok)
 		return 0;
 	uint32_t v = in->op == 0x02 ? (uint32_t)(d >> 32) & 0x00f0ff00u : desc_limit(d);
-	uint32_t *gpr[8] = { &f->eax, &f->ecx, &f->edx, &f->ebx, &f->esp, &f->ebp, &f->esi, &f->edi };
-	*gpr[in->reg] = in->opsize ? (*gpr[in->reg] & 0xffff0000u) | (v & 0xffff) : v;
+	uint32_t *reg = vcpu_gpr(f, in->reg);
+	*reg = in->opsize ? (*reg & 0xffff0000u) | (v & 0xffff) : v;
 	return 0;
 }
 
@@ -116,7 +104,7 @@ static int verr_verw(struct trap_frame *f, const struct insn *in)
 {
 	uint16_t sel;
 	uint64_t d;
-	if (get_rm16(f, in, &sel))
+	if (vcpu_read_rm16(f, in, &sel))
 		return -1;
 	int ok = (sel & ~3u) && !seg_guest_desc(sel, &d) && desc_present(d) && desc_is_segment(d) &&
 		 visible(sel, d);
@@ -268,7 +256,7 @@ static int emulate_one(struct trap_frame *f, const struct insn *in, unsigned siz
 		uint16_t sel;
 		if (in->reg == 1 || in->reg > 5)
 			return raise(f, &(struct xfault){ 6, 0 });
-		return get_rm16(f, in, &sel) ? SBE_PF : load_sreg(f, in->reg, sel);
+		return vcpu_read_rm16(f, in, &sel) ? SBE_PF : load_sreg(f, in->reg, sel);
 	}
 	case 0x0e: case 0x16:
 		return push(f, seg_visible(f, in->op == 0x0e ? 1 : 2), size);

@@ -84,6 +84,24 @@ int vcpu_fetch(const struct trap_frame *f, struct insn *in, struct trap_record *
 	return patched ? VCPU_FETCH_PATCHED : 0;
 }
 
+uint32_t *vcpu_gpr(struct trap_frame *f, unsigned n)
+{
+	uint32_t *gpr[8] = { &f->eax, &f->ecx, &f->edx, &f->ebx, &f->esp, &f->ebp, &f->esi, &f->edi };
+	return gpr[n & 7];
+}
+
+int vcpu_read_rm16(const struct trap_frame *f, const struct insn *in, uint16_t *v)
+{
+	struct emu_regs r;
+	uint32_t lin;
+	vcpu_to_emu(f, &r);
+	if (in->mod == 3) {
+		*v = (uint16_t)r.gpr[in->rm];
+		return 0;
+	}
+	return emu_operand_addr(&r, in, &lin) || vmem_read(&vcpu_mem, lin, v, 2);
+}
+
 void vcpu_to_emu(const struct trap_frame *f, struct emu_regs *r)
 {
 	const uint32_t gpr[8] = { f->eax, f->ecx, f->edx, f->ebx, f->esp, f->ebp, f->esi, f->edi };

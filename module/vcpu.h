@@ -52,6 +52,12 @@ void vcpu_set_eflags(struct trap_frame *f, uint32_t guest_eflags, unsigned cpl);
 #define VCPU_FETCH_PATCHED 1
 int vcpu_fetch(const struct trap_frame *f, struct insn *in, struct trap_record *rec);
 
+/* General register n (encoding order: EAX ECX EDX EBX ESP EBP ESI EDI). */
+uint32_t *vcpu_gpr(struct trap_frame *f, unsigned n);
+/* A 16-bit r/m operand (a selector for ltr, lldt, lar, mov sreg...):
+ * 0, or -1 with the guest's #PF in vcpu.fault_*. */
+int vcpu_read_rm16(const struct trap_frame *f, const struct insn *in, uint16_t *v);
+
 /* Move registers between the trap frame and the emulator's view. */
 void vcpu_to_emu(const struct trap_frame *f, struct emu_regs *r);
 void vcpu_from_emu(struct trap_frame *f, const struct emu_regs *r);
