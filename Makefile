@@ -99,13 +99,16 @@ all: $(ALL)
 deps:
 	$(Q)sh tools/deps.sh
 
-check: deps
+# The Linux guests are part of every check: their first build takes about
+# 10 minutes on two cores, later ones reuse it (workloads/linux/build.sh).
+check: deps linux-deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)sh tests/run.sh
+	$(Q)$(MAKE) --no-print-directory linux-guests
+	$(Q)RINGMON_NEED_LINUX=1 LINUX_VARIANTS="$(LINUX_VARIANTS)" sh tests/run.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)MT_VARIANTS="$(MT_VARIANTS)" sh tools/demo.sh
+	$(Q)MT_VARIANTS="$(MT_VARIANTS)" sh tools/demo.sh tbk
 
 clean:
 	rm -rf $(B)
@@ -199,16 +202,19 @@ $(B)/tests/%: tests/unit/%.c $(HOSTMOD_OBJS)
 # --- Linux guests ----------------------------------------------------------
 # Linux 6.1 (i386) from Debian's linux-source-6.1, one object tree and one
 # link per variant, and the busybox initramfs with the workload (docs/linux.md).
-# Not part of `all` or `check`: a first build takes about 10 minutes on two
-# cores.  workloads/linux/build.sh keeps its own cache (inputs.sha per
-# variant), so these rules always ask it and it does nothing when nothing
-# changed.
-LINUX_VARIANTS := default unaligned
+# Not part of `all`; `check` builds them too.  workloads/linux/build.sh
+# keeps its own cache (inputs.sha per variant), so these rules always ask it
+# and it does nothing when nothing changed.
+LINUX_VARIANTS := upstream unaligned shuf1 shuf2
 LINUX_KERNELS  := $(patsubst %,$(B)/linux/%/bzImage,$(LINUX_VARIANTS))
 LINUX_INITRD   := $(B)/linux/initramfs.cpio.gz
 
-.PHONY: linux linux-deps linux-demo linux-always
+.PHONY: linux linux-guests linux-deps linux-demo linux-always
 linux: linux-deps
+	$(Q)$(MAKE) --no-print-directory linux-guests
+
+# one build at a time: the variants share one object tree
+linux-guests:
 	$(Q)$(MAKE) --no-print-directory -j1 $(LINUX_KERNELS) $(LINUX_INITRD)
 
 linux-deps:
@@ -221,9 +227,10 @@ $(B)/linux/%/bzImage: linux-always
 $(LINUX_INITRD): linux-always
 	$(Q)sh workloads/linux/build.sh initramfs
 
-# every variant booted natively (QEMU, ring 0) with the workload
-linux-demo: linux
-	$(Q)sh tests/integration/linux_native.sh
+# every variant under the monitor, --mode rw and w: results/linux.db and
+# results/linux-report/ (docs/experiments.md)
+linux-demo: linux all
+	$(Q)LINUX_VARIANTS="$(LINUX_VARIANTS)" sh tools/demo.sh linux
 
 linux-always:
 

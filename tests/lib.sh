@@ -70,3 +70,40 @@ near() {
 		fail "$1: expected $2, got $3"
 	fi
 }
+
+# --- the Linux guests (workloads/linux, `make linux`; docs/linux.md) --------
+# LINUX_VARIANTS comes from the Makefile under `make check`.
+LINUX_VARIANTS=${LINUX_VARIANTS:-upstream unaligned shuf1 shuf2}
+LINUX=build/linux
+LINUX_INITRD=$LINUX/initramfs.cpio.gz
+# what /init prints when all is well, natively and under the monitor
+LINUX_EXPECTED=tests/fixtures/linux-workload.txt
+
+# need_linux: go on when every variant and the initramfs are built.  Else
+# the test skips (exit 0) -- unless RINGMON_NEED_LINUX=1 (`make check`, which
+# builds them first), where a missing guest is a failure.
+need_linux() {
+	for f in $LINUX_INITRD $(for v in $LINUX_VARIANTS; do
+			echo "$LINUX/$v/bzImage $LINUX/$v/System.map"; done); do
+		[ -f "$f" ] && continue
+		if [ "${RINGMON_NEED_LINUX:-0}" = 1 ]; then
+			echo "  FAIL: $f missing (make linux)"
+			exit 1
+		fi
+		echo "skip: no Linux guest built ($f missing; make linux)"
+		exit 0
+	done
+}
+
+# linux_workload FILE: the workload's own lines of a console transcript (the
+# kernel's messages come between them)
+linux_workload() {
+	tr -d '\r' < "$1" | grep '^ringmon-linux: '
+}
+
+# linux_sym VARIANT NAME: NAME's address in the variant's System.map, in decimal
+linux_sym() {
+	a=$(awk -v s="$2" '$3 == s { print $1; exit }' "$LINUX/$1/System.map")
+	[ -n "$a" ] || { echo "  FAIL: $2 not in $LINUX/$1/System.map" >&2; echo -1; return; }
+	echo $((0x$a))
+}

@@ -1,25 +1,48 @@
 #!/bin/sh
-# The default experiment (docs/experiments.md): the multitasking test kernel
-# in each of its link orders, under the monitor with --mode rw and --mode w,
-# into results/demo.db; then one report per run in results/report/run-ID/
-# and their comparison in results/report/.  Ends with the comparison table
-# and the path of its index.html.  `make demo` passes MT_VARIANTS.
+# The experiments of docs/experiments.md: each link-order variant of a guest
+# under the monitor with --mode rw and --mode w, into one database; then one
+# report per run in OUT/run-ID/ and their comparison in OUT/.  Ends with the
+# comparison table and the path of its index.html.
+#   demo.sh tbk     the multitasking test kernel (make demo; MT_VARIANTS)
+#   demo.sh linux   Linux 6.1 with the busybox workload (make linux-demo;
+#                   LINUX_VARIANTS)
 set -e
 cd "$(dirname "$0")/.."
-: "${MT_VARIANTS:?run through make demo (the variants come from the Makefile)}"
-DB=results/demo.db
-OUT=results/report
+case ${1:-} in
+tbk)
+	: "${MT_VARIANTS:?run through make demo (the variants come from the Makefile)}"
+	DB=results/demo.db OUT=results/report VARIANTS=$MT_VARIANTS ;;
+linux)
+	: "${LINUX_VARIANTS:?run through make linux-demo (the variants come from the Makefile)}"
+	DB=results/linux.db OUT=results/linux-report VARIANTS=$LINUX_VARIANTS ;;
+*)
+	echo "usage: demo.sh tbk|linux" >&2
+	exit 2 ;;
+esac
+
+# run VARIANT MODE: one run into $DB, the guest's console thrown away
+run() {
+	if [ "$1" = tbk ]; then
+		set -- --variant "${2#mt-}" --mode "$3" "build/tbk/$2.elf"
+	else
+		set -- --variant "$2" --mode "$3" --timeout 1200 \
+			--symbols "build/linux/$2/System.map" \
+			--initrd build/linux/initramfs.cpio.gz "build/linux/$2/bzImage"
+	fi
+	echo "== ringmon run $*"
+	build/ringmon run --db "$DB" "$@" > /dev/null
+}
+
 mkdir -p results
 rm -rf "$DB" "$DB-wal" "$DB-shm" "$OUT"
-for k in $MT_VARIANTS; do
+for v in $VARIANTS; do
 	for mode in rw w; do
-		echo "== ringmon run --mode $mode --variant ${k#mt-} build/tbk/$k.elf"
-		build/ringmon run --db "$DB" --mode "$mode" --variant "${k#mt-}" \
-			"build/tbk/$k.elf" > /dev/null
+		run "$1" "$v" "$mode"
 	done
 done
-for run in $(sqlite3 "$DB" "SELECT id FROM runs ORDER BY id"); do
-	build/ringmon report "$DB" --run "$run" -o "$OUT/run-$run" > /dev/null
+for id in $(sqlite3 "$DB" "SELECT id FROM runs ORDER BY id"); do
+	echo "== ringmon report --run $id"
+	build/ringmon report "$DB" --run "$id" -o "$OUT/run-$id" > /dev/null
 done
 build/ringmon compare "$DB" -o "$OUT" > /dev/null
 echo

@@ -7,7 +7,7 @@ PKGS="make gcc gcc-multilib binutils qemu-system-x86 libelf-dev libdw-dev
       gnuplot-nox chromium libxml2-utils file"
 # `sh tools/deps.sh linux` (make linux) installs the Linux guests' list
 # instead: the kernel source and its build tools, and busybox-static from the
-# i386 architecture, which it adds (docs/linux.md).  `make check` never needs it.
+# i386 architecture, which it adds (docs/linux.md); `make check` asks for both.
 LINUX_PKGS="linux-source-6.1 flex bison bc cpio xz-utils gzip file gcc
             gcc-multilib make binutils qemu-system-x86"
 if [ "${1:-}" = linux ]; then

@@ -71,9 +71,11 @@ objects_hash() {
 
 variant_script() { echo "$HERE/variants/$1.sh"; }
 
-# a variant's outputs depend on the objects and on its link
+# a variant's outputs depend on the objects and on its link (its script and
+# the shared pieces, *.inc, that scripts source)
 variant_hash() {
-	{ echo "objects $(objects_hash)"; echo "variant $1"; cat "$(variant_script "$1")"; } | sha
+	{ echo "objects $(objects_hash)"; echo "variant $1"; cat "$(variant_script "$1")" \
+	  "$HERE"/variants/*.inc; } | sha
 }
 
 # --- the source tree: unpacked once -------------------------------------------
@@ -153,7 +155,8 @@ kernel() {
 	# The variant's linker script, from the one Kbuild generated; Kbuild's
 	# KBUILD_LDS names the script its final link uses (a path relative to
 	# the object tree: link-vmlinux.sh prefixes it with "./").
-	sh "$script" < "$OBJ/arch/x86/kernel/vmlinux.lds" > "$out/vmlinux.lds.new"
+	LINUX_OBJ=$OBJ LINUX_ORDER=$out/link-order.txt \
+		sh "$script" < "$OBJ/arch/x86/kernel/vmlinux.lds" > "$out/vmlinux.lds.new"
 	[ -s "$out/vmlinux.lds.new" ] || die "$script produced an empty linker script"
 	mv "$out/vmlinux.lds.new" "$out/vmlinux.lds"
 	say LINK "build/linux/$v (KBUILD_LDS=../$v/vmlinux.lds)"
