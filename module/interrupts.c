@@ -131,6 +131,11 @@ void irq_deliver(struct trap_frame *f)
 		irq_reflect(f, pic_take(), IRQ_EXTERNAL, 0, 0, f->eip);
 }
 
+int irq_quiet(void)
+{
+	return !window.active && !(vcpu.vif && pic_pending());
+}
+
 void irq_idle(uint32_t eip)
 {
 	idle_eip = eip;

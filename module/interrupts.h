@@ -33,6 +33,9 @@ void irq_sti(struct trap_frame *f);
 int irq_window_done(struct trap_frame *f);
 /* Deliver a waiting hardware interrupt if the guest can take it now. */
 void irq_deliver(struct trap_frame *f);
+/* Nothing for irq_deliver to do until the next trap: no interrupt waits
+ * that the guest could take, no sti shadow in flight. */
+int irq_quiet(void);
 /* hlt at eip: sleep until a hardware interrupt is waiting. */
 void irq_idle(uint32_t eip);
 /* A hardware interrupt arrived (real vector); records it.  1 if it was one. */

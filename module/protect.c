@@ -22,6 +22,7 @@
 #include "protect.h"
 #include "decode.h"
 #include "emulate.h"
+#include "fastpath.h"
 #include "guest.h"
 #include "interrupts.h"
 #include "knobs.h"
@@ -254,13 +255,44 @@ void protect_carry_out(struct trap_frame *f, struct trap_record *rec, uint32_t l
 	step_or_die(f, lin, rec);
 }
 
+static uint8_t fault_kind(uint32_t gpa, int write)
+{
+	return knob_trap(gpa, write) ? KIND_PROTECTED : KIND_SHADOW_PF;
+}
+
+/* Tell the fast path what a fault at lin (walked to w) means, as
+ * pagefault() and protect_fault() would decide it. */
+static void remember(uint32_t lin, const struct walk *w)
+{
+	struct fast_page_info p = { .lin = lin, .gpa = w->gpa, .seg_lo = 0xffff };
+	enum frame_access fa = protect_frame(w->gpa);
+	for (unsigned i = 0; i < n_ranges; i++) {
+		const struct range *r = &ranges[i];
+		if (r->frame != (w->gpa & PAGE_MASK))
+			continue;
+		if (p.n_regions == FAST_REGIONS)
+			return;
+		p.regions[p.n_regions++] = (struct fast_region){ r->lo, r->hi, r->region };
+		if (r->region == REGION_GDT || r->region == REGION_LDT) {
+			p.seg_lo = r->lo < p.seg_lo ? r->lo : p.seg_lo;
+			p.seg_hi = r->hi > p.seg_hi ? r->hi : p.seg_hi;
+		}
+	}
+	p.read_kind = fa == FRAME_NONE ? fault_kind(w->gpa, 0) : 0;
+	p.write_kind = fa != FRAME_RW ? fault_kind(w->gpa, 1) : 0;
+	p.write_ok = w->writable && w->dirty;
+	fast_remember(&p);
+}
+
 void protect_fault(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
 		   const struct walk *w)
 {
 	int protected = knob_trap(w->gpa, (f->err & PF_WRITE) != 0);
-	rec->kind = protected ? KIND_PROTECTED : KIND_SHADOW_PF;
+	rec->kind = fault_kind(w->gpa, (f->err & PF_WRITE) != 0);
 	rec->addr = lin;
 	rec->gpa = w->gpa;
 	rec->region = protected ? region_of(w->gpa) : REGION_NONE;
 	protect_carry_out(f, rec, lin, knobs.emulate == EMULATE_DECODE);
+	if (rec->emul == EMUL_DECODE && knobs.emulate == EMULATE_DECODE && !shadow_pinned(lin))
+		remember(lin, w);
 }

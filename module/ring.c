@@ -29,7 +29,8 @@ void ring_commit(struct trap_record *r)
 	r->seq = hdr->records++;
 	if (r->kind < KIND_MAX)
 		hdr->counts[r->kind]++;
-	r->tsc_out = rdtsc();
+	if (!r->tsc_out)   /* the fast path's records carry their own */
+		r->tsc_out = rdtsc();
 	slots[head & (hdr->capacity - 1)] = *r;
 	barrier();   /* x86 keeps stores in order; the compiler must too */
 	hdr->head = head + 1;

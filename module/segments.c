@@ -34,9 +34,7 @@ static uint64_t *real_desc(int mode, uint16_t sel)
 
 uint32_t seg_base(uint32_t sel)
 {
-	if (!(sel & 0xfff8u) && !(sel & SEL_LDT))
-		return 0;
-	return desc_base(*real_desc(vcpu.cpl == 3 ? GDT_USER : GDT_KERNEL, (uint16_t)sel));
+	return seg_base_in(vcpu.cpl == 3 ? GDT_USER : GDT_KERNEL, sel);
 }
 
 /* The guest's table for sel and the linear address of its entry. */
@@ -95,6 +93,11 @@ void seg_sync_accessed(void)
 			vmem_write(&vcpu_mem_sys, lin + 5, &access, 1);
 		}
 	}
+}
+
+int seg_accessed_pending(void)
+{
+	return n_unaccessed != 0;
 }
 
 /* A segment register keeps the descriptor it was loaded with until it is

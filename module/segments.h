@@ -3,10 +3,21 @@
 #define SEGMENTS_H
 
 #include <stdint.h>
+#include "descriptor.h"
+#include "tables.h"
 #include "trap.h"
 
-/* Base of the segment a real selector refers to (0 for a null selector). */
+/* Base of the segment a real selector refers to (0 for a null selector),
+ * in the real tables of the guest's current mode; seg_base_in for a given
+ * mode (GDT_KERNEL or GDT_USER), which the fast path also uses. */
 uint32_t seg_base(uint32_t sel);
+static inline uint32_t seg_base_in(int mode, uint32_t sel)
+{
+	if (!(sel & 0xfff8u) && !(sel & 4u))
+		return 0;
+	return desc_base((sel & 4u) ? real_ldt[mode][(sel & 0xffffu) >> 3] :
+				      real_gdt[mode][(sel & 0xffffu) >> 3]);
+}
 /* The guest loaded a new GDT: check its size, shadow every entry. */
 int seg_load_gdt(uint32_t base, uint32_t limit);
 /* The guest loaded an LDT (0: none).  0, or -1 for a bad selector (#GP). */
@@ -20,6 +31,8 @@ uint16_t seg_visible(const struct trap_frame *f, unsigned n);
 void seg_reshadow(void);
 /* Copy accessed bits the CPU set in shadow descriptors to the guest's GDT. */
 void seg_sync_accessed(void);
+/* Are shadows still waiting for their accessed bit (seg_sync_accessed)? */
+int seg_accessed_pending(void);
 /* Read the guest's descriptor for sel (index checked against the limit). */
 int seg_guest_desc(uint16_t sel, uint64_t *desc);
 /* An exception the guest takes instead of an instruction's effect. */

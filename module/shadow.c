@@ -7,6 +7,7 @@
  * CR3 is reloaded on every return to the guest, so the TLB never holds a
  * stale shadow entry. */
 #include "shadow.h"
+#include "fastpath.h"
 #include "layout.h"
 #include "lib.h"
 #include "paging.h"
@@ -52,6 +53,7 @@ static void map_pin(unsigned i)
 
 void shadow_flush(void)
 {
+	fast_forget();
 	pool_used = 0;
 	for (unsigned i = 0; i < 2; i++) {
 		reset(&shadows[i]);
@@ -84,6 +86,7 @@ uint32_t shadow_cr3(void)
 
 void shadow_invlpg(uint32_t lin)
 {
+	fast_forget();
 	for (unsigned i = 0; i < 2; i++) {
 		uint64_t pde = *pde_of(&shadows[i], lin);
 		if (pde & PTE_P)
@@ -111,6 +114,7 @@ static uint64_t *pte_of(struct shadow *s, uint32_t lin)
 void shadow_unmap_frame(uint32_t gpa)
 {
 	uint64_t frame = gpa & PAGE_MASK;
+	fast_forget();
 	for (unsigned t = 0; t < pool_used; t++)
 		for (unsigned i = 0; i < 512; i++)
 			if ((pool[t][i] & PTE_P) && (pool[t][i] & 0xfffff000u) == frame)

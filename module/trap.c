@@ -2,6 +2,8 @@
  *   1. the guest, at ring 3, faults or executes a privileged instruction;
  *   2. the CPU enters the monitor through the real IDT (tables.c) and a stub
  *      in trapentry.S saves the guest's registers as a struct trap_frame;
+ *   2a. a protected access the monitor has seen before is carried out
+ *      right there, in the guest's address space (fastpath.c);
  *   3. trap_entry() starts a trace record and sends the trap to the part of
  *      the monitor it belongs to: privileged.c (#GP), pagefault.c (#PF:
  *      shadow fill, protected page, or the guest's own fault), interrupts.c
@@ -11,7 +13,9 @@
  *   5. trap_return in trapentry.S resumes the guest. */
 #include "trap.h"
 #include "descriptor.h"
+#include "fastpath.h"
 #include "interrupts.h"
+#include "knobs.h"
 #include "lib.h"
 #include "pagefault.h"
 #include "pic.h"
@@ -76,11 +80,18 @@ static void dispatch(struct trap_frame *f, struct trap_record *rec)
  * exceptions). */
 static uint32_t resume(struct trap_frame *f)
 {
-	if (protect_stepping() || pic_initializing())
-		f->eflags &= ~(uint32_t)X86_EFLAGS_IF;
-	else
+	int mode = vcpu.cpl == 3 ? GDT_USER : GDT_KERNEL;
+	int quiet = !protect_stepping() && !pic_initializing();
+	if (quiet)
 		f->eflags |= X86_EFLAGS_IF;
-	tables_use_gdt(vcpu.cpl == 3 ? GDT_USER : GDT_KERNEL);
+	else
+		f->eflags &= ~(uint32_t)X86_EFLAGS_IF;
+	/* Until the next full entry nothing below may change: the fast path
+	 * may carry out protected accesses alone (fastpath.c). */
+	fast_arm(knobs.emulate == EMULATE_DECODE && knobs.placement == PLACEMENT_SHADOW &&
+		 quiet && irq_quiet(), seg_accessed_pending(), f, mode, vcpu.cpl,
+		 vcpu.sreg_cached[1]);
+	tables_use_gdt(mode);
 	return shadow_cr3();
 }
 
@@ -89,6 +100,7 @@ uint32_t trap_entry(struct trap_frame *f)
 	struct trap_record rec;
 	uint64_t tsc_in = rdtsc();
 
+	fast_flush();   /* the fast path's records come first */
 	if (irq_arrived(f->vector, f)) {
 		if ((f->cs & 3) == 0)
 			return 0;   /* it woke the monitor idling for the guest */

@@ -2,7 +2,9 @@
  * only monitor pages mapped in the guest's address spaces.  Every vector
  * enters through a stub that makes the frame uniform (error code, vector);
  * trap_common saves the guest's registers as a struct trap_frame (trap.h) on
- * the trap stack, switches to the monitor's own address space and calls C.
+ * the trap stack, offers the trap to the fast path (fastpath.c, which runs in
+ * the switcher, in the guest's address space), and otherwise switches to the
+ * monitor's own address space and calls C.
  * trap_entry() returns the CR3 of the address space to resume in (0: stay,
  * for an interrupt that woke the monitor itself); trap_return switches to it
  * and to the guest's view of the real GDT, and irets. */
@@ -40,6 +42,11 @@ trap_common:
 	xorw %ax, %ax
 	movw %ax, %fs
 	movw %ax, %gs
+	pushl %esp              /* struct trap_frame * */
+	call fast_trap          /* a protected access seen before (fastpath.c) */
+	addl $4, %esp
+	testl %eax, %eax
+	jnz 1f                  /* done: back to the guest, still in its CR3 */
 	movl monitor_cr3, %eax  /* the switcher is mapped there too */
 	movl %eax, %cr3
 	lgdt monitor_gdtr       /* with --placement inplace the guest's is elsewhere */

@@ -2,6 +2,7 @@
  * them, its instruction stream, its memory, and how it ends. */
 #include <stdarg.h>
 #include "vcpu.h"
+#include "fastpath.h"
 #include "guest.h"
 #include "layout.h"
 #include "lib.h"
@@ -104,28 +105,12 @@ int vcpu_read_rm16(const struct trap_frame *f, const struct insn *in, uint16_t *
 
 void vcpu_to_emu(const struct trap_frame *f, struct emu_regs *r)
 {
-	const uint32_t gpr[8] = { f->eax, f->ecx, f->edx, f->ebx, f->esp, f->ebp, f->esi, f->edi };
-	const uint32_t sel[6] = { f->es, f->cs, f->ss, f->ds, f->fs, f->gs };
-	memcpy(r->gpr, gpr, sizeof(gpr));
-	for (unsigned i = 0; i < 6; i++)
-		r->seg_base[i] = seg_base(sel[i]);
-	r->eip = f->eip;
-	r->eflags = f->eflags;
+	frame_to_emu(f, vcpu.cpl == 3 ? GDT_USER : GDT_KERNEL, r);
 }
 
 void vcpu_from_emu(struct trap_frame *f, const struct emu_regs *r)
 {
-	f->eax = r->gpr[0];
-	f->ecx = r->gpr[1];
-	f->edx = r->gpr[2];
-	f->ebx = r->gpr[3];
-	f->esp = r->gpr[4];
-	f->ebp = r->gpr[5];
-	f->esi = r->gpr[6];
-	f->edi = r->gpr[7];
-	f->eip = r->eip;
-	/* The emulator only computes arithmetic flags. */
-	f->eflags = (r->eflags & GUEST_EFLAGS_MASK) | REAL_EFLAGS;
+	frame_from_emu(f, r);
 }
 
 /* How an emu_mem instance accesses guest memory (its ctx). */
