@@ -236,12 +236,25 @@ linux-always:
 
 # --- benchmarks ------------------------------------------------------------
 # Bench kernels: one bench/NAME.c each, built like the test kernels (same
-# flags, entry, library and link order) into build/bench/NAME.elf.  Not part
-# of `all` or `check`; `make bench` builds them and runs bench/run.sh, which
-# writes build/bench/results.json and results.md (docs/performance.md).
-BENCH_KERNELS := $(patsubst bench/%.c,%,$(wildcard bench/*.c))
+# flags, entry, library and link order) into build/bench/NAME.elf.  `make
+# bench` runs bench/run.sh, which writes build/bench/results.json and
+# results.md (docs/performance.md).  The kernels and the pipeline program are
+# built by `all` too: tests/integration/bench_json.sh runs bench/run.sh in
+# its quick mode and tests/integration/pipeline.sh runs the program.
+BENCH_KERNELS := $(filter-out pipeline,$(patsubst bench/%.c,%,$(wildcard bench/*.c)))
 BENCH_ELFS    := $(patsubst %,$(B)/bench/%.elf,$(BENCH_KERNELS))
 .SECONDARY: $(patsubst %,$(B)/bench/%.c.o,$(BENCH_KERNELS))
+# bench/pipeline.c is a host program, not a kernel: ringmon's consumer path
+# (its own objects) fed by a host-side producer thread.
+PIPELINE_OBJS := $(patsubst %,$(B)/host/vmm/%.c.o,ring sinks sink_text db) \
+                 $(SYMTAB_OBJS) $(B)/host/trace/ringmon_tp.c.o $(B)/host/$(SCHEMA_C).o
+PIPELINE      := $(B)/bench/pipeline
+all: $(BENCH_ELFS) $(PIPELINE)
+
+$(PIPELINE): bench/pipeline.c $(PIPELINE_OBJS)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC [h]  $<")
+	$(Q)$(CC) $(HOST_CFLAGS) $(DEPFLAGS) -o $@ $< $(PIPELINE_OBJS) $(HOST_LIBS)
 
 $(B)/bench/%.c.o: bench/%.c
 	@mkdir -p $(@D)
@@ -254,5 +267,5 @@ $(B)/bench/%.elf: $(B)/bench/%.c.o $(TBK_ENTRY) $(TBK_LIB) $(TBK_LD)
 
 .PHONY: bench
 bench:
-	$(Q)$(MAKE) --no-print-directory $(MONITOR) $(RINGMON) $(BENCH_ELFS)
+	$(Q)$(MAKE) --no-print-directory $(MONITOR) $(RINGMON) $(PIPELINE) $(BENCH_ELFS)
 	$(Q)sh bench/run.sh

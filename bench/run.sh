@@ -9,17 +9,28 @@
 #   BENCH_N_TRAP    protected accesses per trap-cost run (20000)
 #   BENCH_N_FLOOR   round trips per floor run (100000)
 #   BENCH_N_COMPUTE checksum passes over 64 KiB per trap-free run (5000)
-#   BENCH_N_FLOOD   protected accesses per pipeline run (1000000)
+#   BENCH_N_FLOOD   protected accesses per end-to-end pipeline run (1000000)
+#   BENCH_N_PIPELINE records per consumer-only pipeline run (1000000)
+#   BENCH_PIPELINE_CPU the one CPU the pipeline program runs on (the last)
+#   BENCH_QUICK=1   every figure at tiny sizes into build/bench-quick/, for
+#                   tests/integration/bench_json.sh: the script end to end
+#                   in about a minute, the numbers meaningless
 set -eu
 
 B=build
 OUT=$B/bench
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	OUT=$B/bench-quick
+	: "${BENCH_N_TRAP:=200}" "${BENCH_N_FLOOR:=1000}" "${BENCH_N_COMPUTE:=20}"
+	: "${BENCH_N_FLOOD:=2000}" "${BENCH_N_PIPELINE:=20000}"
+fi
 RINGMON=$B/ringmon
 REPS=${BENCH_REPS:-5}
 N_TRAP=${BENCH_N_TRAP:-20000}
 N_FLOOR=${BENCH_N_FLOOR:-100000}
 N_COMPUTE=${BENCH_N_COMPUTE:-5000}
 N_FLOOD=${BENCH_N_FLOOD:-1000000}
+N_PIPE=${BENCH_N_PIPELINE:-1000000}
 DB=$OUT/bench.db
 SAMPLES=$OUT/samples.txt     # one line per measurement: key unit value
 LOG=$OUT/log.txt             # every transcript, for when something fails
@@ -86,6 +97,84 @@ div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6g\n", a / b }'; }
 per() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.6g\n", (a - b) / n }'; }
 last_run() { sqlite3 "$DB" 'SELECT max(id) FROM runs'; }
 
+# --- the pipeline, consumer only (bench/pipeline.c) ------------------------
+# ringmon's own consumer objects (vmm/ring.c, symbols, sinks, SQLite) fed by
+# a host thread at full speed, both threads pinned to PIPE_CPU; then the
+# same with the LTTng sink in an active session of a private lttng-sessiond,
+# started as tests/integration/lttng.sh starts one (as nobody when root:
+# root's daemon would be the system's).  Program, symbols, temporary
+# databases and traces live in PIPE_DIR, readable by that user.
+PIPE_DIR=$(pwd)/$OUT/pipeline-run   # absolute: LTTNG_HOME must be
+PIPE_CPU=${BENCH_PIPELINE_CPU:-$((NPROC - 1))}
+PIPE_LTTNG=0
+[ "${BENCH_SUMMARY_ONLY:-0}" = 1 ] || rm -rf "$PIPE_DIR"
+mkdir -p "$PIPE_DIR/bin" "$PIPE_DIR/home"
+cp "$B/bench/pipeline" "$B/bench/trap.elf" "$PIPE_DIR/bin/"
+if [ "$(id -u)" -eq 0 ]; then
+	chmod 755 "$PIPE_DIR" "$PIPE_DIR/bin"
+	chown 65534:65534 "$PIPE_DIR/home"
+	pipe_user() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+else
+	pipe_user() { "$@"; }
+fi
+pipe_user test -x "$PIPE_DIR/bin/pipeline" ||
+	{ echo "bench: $PIPE_DIR/bin/pipeline: not reachable as $(pipe_user id -un)" >&2; exit 1; }
+pipe_lttng() {
+	LTTNG_HOME=$PIPE_DIR/home pipe_user lttng "$@" >> "$LOG" 2>&1 ||
+		{ echo "bench: lttng $*: failed, see $LOG" >&2; exit 1; }
+}
+pipe_stop_sessiond() {
+	_p=$(cat "$PIPE_DIR/home/.lttng/lttng-sessiond.pid" 2>/dev/null) || return 0
+	kill "$_p" 2>/dev/null || return 0
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		kill -0 "$_p" 2>/dev/null || return 0
+		sleep 0.5
+	done
+	kill -9 "$_p" 2>/dev/null || :
+}
+if [ "${BENCH_SUMMARY_ONLY:-0}" != 1 ] && command -v lttng-sessiond > /dev/null &&
+   command -v lttng > /dev/null; then
+	trap pipe_stop_sessiond EXIT
+	trap 'exit 130' INT TERM
+	LTTNG_HOME=$PIPE_DIR/home pipe_user lttng-sessiond --daemonize --no-kernel >> "$LOG" 2>&1 &&
+		PIPE_LTTNG=1 || echo "bench: lttng-sessiond did not start: no LTTng pipeline figure" >&2
+elif [ "${BENCH_SUMMARY_ONLY:-0}" != 1 ]; then
+	echo "bench: no lttng-sessiond (make deps installs it): no LTTng pipeline figure" >&2
+fi
+
+# pipe SINKS: one run of the pipeline program; prints its key=value line
+pipe() {
+	_t=$(LTTNG_HOME=$PIPE_DIR/home pipe_user env LTTNG_UST_REGISTER_TIMEOUT=10000 \
+		LTTNG_UST_ALLOW_BLOCKING=1 "$PIPE_DIR/bin/pipeline" -n "$N_PIPE" \
+		--cpu "$PIPE_CPU" --sink "$1" --symbols "$PIPE_DIR/bin/trap.elf" \
+		--tmpdir "$PIPE_DIR/home" 2>>"$LOG") && _rc=0 || _rc=$?
+	printf '%s\n' "--- pipeline --sink $1 (status $_rc)" "$_t" >> "$LOG"
+	[ "$_rc" = 0 ] || { echo "bench: pipeline --sink $1 failed (status $_rc), see $LOG" >&2; exit 1; }
+	printf '%s\n' "$_t"
+}
+# field KEY LINE: the value of KEY=VALUE in the pipeline program's line
+field() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+# one LTTng session around one run: a blocking channel (nothing discarded,
+# docs/tracing.md); prints the run's line and then the events LTTng lost
+pipe_with_lttng() {
+	pipe_lttng create ringmon-bench --output="$PIPE_DIR/home/trace"
+	pipe_lttng enable-channel -u --subbuf-size=1M --num-subbuf=4 --blocking-timeout=inf chan
+	pipe_lttng enable-event -u -c chan 'ringmon:*'
+	pipe_lttng start
+	_l=$(pipe sqlite,lttng)
+	pipe_lttng stop
+	# the events reached the session: its trace has data
+	[ -n "$(find "$PIPE_DIR/home/trace" -type f -name 'chan_*' -size +0 2>/dev/null)" ] ||
+		{ echo "bench: the LTTng session recorded nothing, see $LOG" >&2; exit 1; }
+	_d=$(LTTNG_HOME=$PIPE_DIR/home pipe_user lttng list ringmon-bench 2>>"$LOG" |
+		awk '/Discarded events:|Lost packets:/ { n += $NF } END { print n + 0 }')
+	pipe_lttng destroy
+	rm -rf "$PIPE_DIR/home/trace"
+	printf '%s\n%s\n' "$_l" "$_d"
+}
+# ---------------------------------------------------------------------------
+
 echo "bench: $REPS repetitions on $ACCEL ($MODEL, $NPROC cores); log in $LOG"
 [ "${BENCH_SUMMARY_ONLY:-0}" = 1 ] && MEASURE=0 || MEASURE=$REPS
 for rep in $(seq 1 "$MEASURE"); do
@@ -136,6 +225,7 @@ for rep in $(seq 1 "$MEASURE"); do
 
 	# 5. the pipeline, end to end: a guest that floods protected traps;
 	#    records / wall seconds of the whole `ringmon run`, and the loss
+	#    (pipeline_e2e_*; pipeline_* alone is the consumer, 7 below)
 	# 6. ... and the host side's peak RSS in the same run
 	tm=$OUT/time.txt
 	/usr/bin/time -f '%e %M' -o "$tm" "$RINGMON" run --db "$DB" --accel "$ACCEL" \
@@ -149,11 +239,27 @@ for rep in $(seq 1 "$MEASURE"); do
 	rows=$(sqlite3 "$DB" "SELECT count(*) FROM traps WHERE run_id = $id")
 	drop=$(sqlite3 "$DB" "SELECT dropped FROM runs WHERE id = $id")
 	stalls=$(sqlite3 "$DB" "SELECT stalls FROM runs WHERE id = $id")
-	sample pipeline_records_per_s records/s "$(div "$rec" "$wall")"
-	sample pipeline_lost records "$(awk -v r="$rec" -v n="$rows" -v d="$drop" 'BEGIN { print r - n + d }')"
-	sample pipeline_stalls stalls "$stalls"
-	sample pipeline_records records "$rec"
+	sample pipeline_e2e_records_per_s records/s "$(div "$rec" "$wall")"
+	sample pipeline_e2e_lost records "$(awk -v r="$rec" -v n="$rows" -v d="$drop" 'BEGIN { print r - n + d }')"
+	sample pipeline_e2e_stalls stalls "$stalls"
+	sample pipeline_e2e_records records "$rec"
 	sample host_peak_rss_kib KiB "$rss"
+
+	# 7. the pipeline, consumer only, on one CPU: SQLite, then SQLite and
+	#    LTTng in an active session; lost = produced - rows (+ LTTng's)
+	l=$(pipe sqlite)
+	sample pipeline_records_per_s records/s "$(field records_per_s "$l")"
+	sample pipeline_records_per_cpu_s records/CPU-s "$(field records_per_cpu_s "$l")"
+	sample pipeline_lost records "$(field lost "$l")"
+	sample pipeline_stalls stalls "$(field stalls "$l")"
+	if [ "$PIPE_LTTNG" = 1 ]; then
+		l=$(pipe_with_lttng)
+		d=$(printf '%s\n' "$l" | sed -n 2p)
+		l=$(printf '%s\n' "$l" | sed -n 1p)
+		sample pipeline_lttng_records_per_s records/s "$(field records_per_s "$l")"
+		sample pipeline_lttng_records_per_cpu_s records/CPU-s "$(field records_per_cpu_s "$l")"
+		sample pipeline_lttng_lost records $(($(field lost "$l") + d))
+	fi
 done
 
 # 4, evaluated: mean, median and p99 (nearest rank) of tsc_out - tsc_in per
@@ -198,7 +304,8 @@ sample ring_max_bytes bytes $(($ring_max + 4096))
 # --- aggregate: median, min, max per key -----------------------------------
 sort -k1,1 -s "$SAMPLES" | awk -v accel="$ACCEL" -v host="$HOST" -v model="$MODEL" \
 	-v nproc="$NPROC" -v reps="$REPS" -v qemu="$QEMU_VERSION" -v outdir="$OUT" \
-	-v nt="$N_TRAP" -v nf="$N_FLOOR" -v nc="$N_COMPUTE" -v nfl="$N_FLOOD" '
+	-v nt="$N_TRAP" -v nf="$N_FLOOR" -v nc="$N_COMPUTE" -v nfl="$N_FLOOD" \
+	-v np="$N_PIPE" -v pcpu="$PIPE_CPU" -v quick="${BENCH_QUICK:-0}" '
 function flush(   i, j, t, med) {
 	if (key == "")
 		return
@@ -219,9 +326,10 @@ END {
 	js = outdir "/results.json"
 	printf "{\n  \"accel\": \"%s\",\n  \"host\": \"%s\",\n", accel, host > js
 	printf "  \"cpu\": \"%s\",\n  \"nproc\": %d,\n  \"qemu\": \"%s\",\n", model, nproc, qemu > js
-	printf "  \"repetitions\": %d,\n", reps > js
-	printf "  \"n\": {\"trap\": %d, \"floor\": %d, \"compute_passes\": %d, \"flood\": %d},\n", nt, nf, nc, nfl > js
-	printf "  \"pipeline_note\": \"end to end: records of a flood guest / wall seconds of the whole ringmon run (boot, guest, consumer, SQLite); not the consumer alone\",\n" > js
+	printf "  \"repetitions\": %d,\n  \"quick\": %s,\n", reps, quick == 1 ? "true" : "false" > js
+	printf "  \"n\": {\"trap\": %d, \"floor\": %d, \"compute_passes\": %d, \"flood\": %d, \"pipeline\": %d},\n", nt, nf, nc, nfl, np > js
+	printf "  \"pipeline_cpu\": %d,\n", pcpu > js
+	printf "  \"pipeline_note\": \"pipeline_*: bench/pipeline, the real consumer (vmm/ring.c, symbols, sinks, SQLite) fed by a host thread writing records at full speed, both pinned to CPU pipeline_cpu; records / seconds from the producer start to the last row committed (*_per_cpu_s: / CPU seconds of the process in that interval); lost = produced - rows; pipeline_lttng_*: the same with the LTTng sink in an active session (lost adds LTTng discarded events); pipeline_e2e_*: end to end, records of a flood guest / wall seconds of the whole ringmon run (boot, guest under QEMU, consumer, SQLite)\",\n" > js
 	printf "  \"instruction_note\": \"keys ending in _insns are under --deterministic (-icount shift=0,sleep=off, TCG): guest instructions, not cycles\"" > js
 	for (i = 1; i <= nk; i++)
 		printf ",\n  \"%s\": {\"median\": %s, \"min\": %s, \"max\": %s, \"unit\": \"%s\", \"runs\": %d}", keys[i], num(meds[i]), num(mins[i]), num(maxs[i]), units[i], ns[i] > js
@@ -258,7 +366,8 @@ EOF
 	echo "Accelerator: **$ACCEL** ($QEMU_VERSION); host \`$HOST\`, $MODEL, $NPROC cores."
 	echo "Every figure: median of $REPS repetitions, all from one \`make bench\` at $(date -u +%Y-%m-%dT%H:%MZ)."
 	echo "Keys ending in \`_insns\` ran under \`--deterministic\` (\`-icount shift=0,sleep=off\`): guest instructions."
-	echo "\`pipeline_records_per_s\` is end to end (records of a flood guest / wall seconds of the whole \`ringmon run\`), not the consumer alone."
+	echo "\`pipeline_records_per_s\` is the consumer alone: bench/pipeline, ringmon's consumer, symbols and SQLite sink fed by a host thread at full speed, both on CPU $PIPE_CPU ($N_PIPE records, lost = produced − rows); \`pipeline_lttng_*\` adds the LTTng sink in an active session; \`pipeline_e2e_*\` is end to end (records of a flood guest / wall seconds of the whole \`ringmon run\`)."
+	[ "${BENCH_QUICK:-0}" = 1 ] && echo "**Quick mode** (\`BENCH_QUICK=1\`): tiny sizes, a test of the script, not measurements."
 	echo
 	echo "![trap cost](trap_cycles.svg)"
 	echo

@@ -4,7 +4,7 @@ set -e
 PKGS="make gcc gcc-multilib binutils qemu-system-x86 libelf-dev libdw-dev
       elfutils libsqlite3-dev sqlite3 libzydis-dev zlib1g-dev libssl-dev
       liblttng-ust-dev lttng-tools babeltrace2 procps
-      gnuplot-nox chromium libxml2-utils file"
+      gnuplot-nox chromium libxml2-utils file time"
 # `sh tools/deps.sh linux` (make linux) installs the Linux guests' list
 # instead: the kernel source and its build tools, and busybox-static from the
 # i386 architecture, which it adds (docs/linux.md); `make check` asks for both.

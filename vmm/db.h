@@ -19,6 +19,7 @@ struct db {
 	int64_t run_id;
 	unsigned batched;           /* rows in the open transaction */
 	struct timespec batch_start;
+	char insn[2 * sizeof(((struct trap_record *)0)->insn) + 1];   /* bound as text */
 	char err[256];              /* what failed, when a call returned -EIO */
 };
 
@@ -31,8 +32,9 @@ int db_add_symbols(struct db *db, const struct symtab *st);
 
 /* One symbolized trap.  Rows are committed every DB_BATCH_ROWS or
  * DB_BATCH_MS, so a killed ringmon loses at most that much. */
-#define DB_BATCH_ROWS 4096
+#define DB_BATCH_ROWS 16384
 #define DB_BATCH_MS   100
+#define DB_WAL_CHECKPOINT_PAGES "10000"   /* PRAGMA wal_autocheckpoint */
 int db_add_trap(struct db *db, const struct trap_event *e);
 
 /* Commit the open batch if it is DB_BATCH_MS old. */
