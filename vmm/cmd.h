@@ -13,6 +13,8 @@ int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_layout(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* One line "ringmon: ..." on stderr. */
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

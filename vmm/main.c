@@ -1,6 +1,6 @@
 /* main.c — the `ringmon` command: dispatch to one subcommand per file (run.c,
- * analysis/report.c, compare.c, layout.c), and the message helpers every
- * subcommand shares. */
+ * sweep.c, merge.c, analysis/report.c, compare.c, layout.c), and the message
+ * helpers every subcommand shares. */
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +18,8 @@ static const struct subcommand {
 	{ "report", cmd_report, "one run's hotspot report: Markdown, or HTML with charts" },
 	{ "compare", cmd_compare, "several runs side by side, with ratios to the first" },
 	{ "layout", cmd_layout, "static: what shares the pages of a kernel's GDT and IDT" },
+	{ "sweep", cmd_sweep, "many runs in parallel (guests x knobs), merged into one database" },
+	{ "merge", cmd_merge, "copy the runs of other databases into one, renumbered" },
 };
 
 static void vpr_err(const char *fmt, va_list ap)

@@ -1,0 +1,360 @@
+/* merge.c — `ringmon merge OUT.db IN.db...`: the runs of other databases (a
+ * sweep's jobs, a cluster's tasks) copied into one, renumbered after OUT's
+ * own.  Each input is ATTACHed to OUT's connection and copied with INSERT ...
+ * SELECT in one transaction, counted again, and committed only if nothing
+ * was lost. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd.h"
+#include "merge.h"
+#include "rundb.h"
+
+static const char merge_usage[] =
+	"usage: ringmon merge OUT.db IN.db...\n"
+	"\n"
+	"Copy every run of each IN.db, with its traps, symbols and every other row\n"
+	"keyed by run, into OUT.db (created if missing).  The runs get new ids after\n"
+	"OUT's own, in the order of the inputs and of their ids.  Each input is\n"
+	"copied in one transaction and its row counts checked: an input that fails\n"
+	"leaves nothing of it in OUT.  Every input is checked first to be a ringmon\n"
+	"database of this schema version, so a wrong one changes nothing at all.\n"
+	"\n"
+	"  -h, --help   this text\n"
+	"\n"
+	"Exit status: 0; 2 for a bad command line or input (OUT unchanged); 125 if\n"
+	"copying failed (the inputs before the one named are in OUT).\n";
+
+/* The attached input and the old-to-new run id map, while one is copied. */
+#define SRC "src"
+#define MAP "temp.merge_map"
+
+int merge_check(const char *path, char *err, size_t len)
+{
+	struct rundb r;
+	int ret = rundb_open(&r, path);
+
+	if (ret)
+		snprintf(err, len, "%s", r.err);
+	rundb_close(&r);
+	return ret;
+}
+
+int merge_check_out(const char *path, char *err, size_t len)
+{
+	struct stat st;
+
+	if (stat(path, &st) && errno == ENOENT)
+		return 0;
+	if (stat(path, &st)) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
+		return -EINVAL;
+	}
+	if (S_ISREG(st.st_mode) && !st.st_size)   /* e.g. from mktemp */
+		return 0;
+	return merge_check(path, err, len);
+}
+
+int merge_open(struct merge *m, const char *out)
+{
+	int ret;
+
+	*m = (struct merge){ .path = out };
+	ret = merge_check_out(out, m->err, sizeof(m->err));
+	if (ret)
+		return ret;
+	ret = db_open(&m->out, out);
+	if (ret)
+		snprintf(m->err, sizeof(m->err), "%s: %s", out, m->out.err);
+	return ret;
+}
+
+int merge_close(struct merge *m)
+{
+	int ret = db_close(&m->out);
+
+	if (ret)
+		snprintf(m->err, sizeof(m->err), "%s: %s", m->path, m->out.err);
+	return ret;
+}
+
+/* --- one input ------------------------------------------------------------ */
+
+static int fail(struct merge *m, const char *in, const char *what)
+{
+	snprintf(m->err, sizeof(m->err), "%s: %s: %s", in, what, sqlite3_errmsg(m->out.sql));
+	return -EIO;
+}
+
+static int exec(struct merge *m, const char *in, const char *sql, const char *what)
+{
+	if (sqlite3_exec(m->out.sql, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return fail(m, in, what);
+	return 0;
+}
+
+/* The two integers of sql's one row, which takes text ?1 if bound. */
+static int query_pair(struct merge *m, const char *in, const char *sql, const char *arg,
+		      int64_t *a, int64_t *b)
+{
+	sqlite3_stmt *s;
+	int ret = 0;
+
+	if (sqlite3_prepare_v2(m->out.sql, sql, -1, &s, NULL) != SQLITE_OK)
+		return fail(m, in, "prepare query");
+	if (arg && sqlite3_bind_text(s, 1, arg, -1, SQLITE_STATIC) != SQLITE_OK)
+		ret = fail(m, in, "bind");
+	else if (sqlite3_step(s) != SQLITE_ROW)
+		ret = fail(m, in, "query");
+	else {
+		*a = sqlite3_column_int64(s, 0);
+		*b = sqlite3_column_int64(s, 1);
+	}
+	if (sqlite3_finalize(s) != SQLITE_OK && !ret)
+		ret = fail(m, in, "query");
+	return ret;
+}
+
+/* A string built with %w (an identifier inside "") and friends; NULL on
+ * out of memory. */
+static char *sql_finish(sqlite3_str *q)
+{
+	return sqlite3_str_errcode(q) == SQLITE_OK ? sqlite3_str_finish(q) :
+						     (sqlite3_free(sqlite3_str_finish(q)), NULL);
+}
+
+/* The table's columns as "INSERT INTO main.T (a, b, ...) SELECT ... FROM
+ * src.T" with its run key replaced by the new id.  *keyed is false if the
+ * table has no column key. */
+static int copy_sql(struct merge *m, const char *in, const char *table, const char *key,
+		    char **sql, bool *keyed)
+{
+	sqlite3_str *cols = sqlite3_str_new(m->out.sql), *vals = sqlite3_str_new(m->out.sql);
+	sqlite3_stmt *s;
+	int step = SQLITE_DONE, ret = 0;
+
+	*keyed = false;
+	*sql = NULL;
+	if (sqlite3_prepare_v2(m->out.sql, "SELECT name FROM pragma_table_info(?1, '" SRC "')"
+			       " ORDER BY cid", -1, &s, NULL) != SQLITE_OK)
+		ret = fail(m, in, "read columns");
+	else if (sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC) != SQLITE_OK)
+		ret = fail(m, in, "read columns");
+	while (!ret && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *col = (const char *)sqlite3_column_text(s, 0);
+		bool is_key = col && !strcmp(col, key);
+
+		*keyed |= is_key;
+		sqlite3_str_appendf(cols, "%s\"%w\"", sqlite3_str_length(cols) ? ", " : "", col);
+		if (is_key)
+			sqlite3_str_appendf(vals, "%sm.new", sqlite3_str_length(vals) ? ", " : "");
+		else
+			sqlite3_str_appendf(vals, "%ss.\"%w\"", sqlite3_str_length(vals) ? ", " : "",
+					    col);
+	}
+	if (!ret && step != SQLITE_DONE)
+		ret = fail(m, in, "read columns");
+	if (sqlite3_finalize(s) != SQLITE_OK && !ret)
+		ret = fail(m, in, "read columns");
+	char *c = sql_finish(cols), *v = sql_finish(vals);
+	if (!ret && (!c || !v))
+		ret = -ENOMEM;
+	if (!ret && !(*sql = sqlite3_mprintf(
+		"INSERT INTO main.\"%w\" (%s) SELECT %s FROM " SRC ".\"%w\" AS s"
+		" JOIN " MAP " AS m ON m.old = s.\"%w\"", table, c, v, table, key)))
+		ret = -ENOMEM;
+	if (ret == -ENOMEM)
+		snprintf(m->err, sizeof(m->err), "%s: out of memory", in);
+	sqlite3_free(c);
+	sqlite3_free(v);
+	return ret;
+}
+
+/* Copy one table's rows of the input's runs and count them again in OUT;
+ * how many into *rows. */
+static int copy_table(struct merge *m, const char *in, const char *table, int64_t *rows)
+{
+	const char *key = strcmp(table, "runs") ? "run_id" : "id";
+	char *sql, *count;
+	int64_t had, got;
+	bool keyed;
+	int ret = copy_sql(m, in, table, key, &sql, &keyed);
+
+	if (ret)
+		return ret;
+	if (!keyed) {
+		snprintf(m->err, sizeof(m->err), "%s: table '%s' has no %s column: cannot tell"
+			 " which run its rows belong to", in, table, key);
+		sqlite3_free(sql);
+		return -EPROTO;
+	}
+	ret = exec(m, in, sql, table);
+	sqlite3_free(sql);
+	if (ret)
+		return ret;
+	count = sqlite3_mprintf("SELECT (SELECT count(*) FROM " SRC ".\"%w\"), (SELECT count(*)"
+				" FROM main.\"%w\" WHERE \"%w\" IN (SELECT new FROM " MAP "))",
+				table, table, key);
+	if (!count) {
+		snprintf(m->err, sizeof(m->err), "%s: out of memory", in);
+		return -ENOMEM;
+	}
+	ret = query_pair(m, in, count, NULL, &had, &got);
+	sqlite3_free(count);
+	if (!ret && had != got) {
+		snprintf(m->err, sizeof(m->err), "%s: %s: %lld rows, %lld of them in the output"
+			 " (rows of no run, or rows already there under the new ids)", in, table,
+			 (long long)had, (long long)got);
+		ret = -EPROTO;
+	}
+	*rows = got;
+	return ret;
+}
+
+/* Number the input's runs after OUT's last, then copy every table but meta. */
+static int copy_runs(struct merge *m, const char *in)
+{
+	sqlite3_stmt *s;
+	int step = SQLITE_DONE, ret;
+
+	ret = exec(m, in, "CREATE TEMP TABLE merge_map (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);"
+		   "INSERT INTO " MAP " SELECT id, (SELECT coalesce(max(id), 0) FROM main.runs)"
+		   " + row_number() OVER (ORDER BY id) FROM " SRC ".runs", "number the runs");
+	if (!ret)
+		ret = query_pair(m, in, "SELECT coalesce(min(new), 0), count(*) FROM " MAP, NULL,
+				 &m->first, &m->runs);
+	if (ret)
+		return ret;
+	if (sqlite3_prepare_v2(m->out.sql, "SELECT name FROM " SRC ".sqlite_master WHERE"
+			       " type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'"
+			       " AND name != 'meta' ORDER BY name", -1, &s, NULL) != SQLITE_OK)
+		return fail(m, in, "list tables");
+	while (!ret && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *table = (const char *)sqlite3_column_text(s, 0);
+		int64_t rows = 0;
+
+		ret = copy_table(m, in, table, &rows);
+		if (strcmp(table, "runs"))
+			m->rows += rows;
+	}
+	if (!ret && step != SQLITE_DONE)
+		ret = fail(m, in, "list tables");
+	if (sqlite3_finalize(s) != SQLITE_OK && !ret)
+		ret = fail(m, in, "list tables");
+	return ret;
+}
+
+/* Whether a and b name one file (false if either cannot be stat'ed). */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static int attach(struct merge *m, const char *in)
+{
+	sqlite3_stmt *s;
+	int ret = 0;
+
+	if (sqlite3_prepare_v2(m->out.sql, "ATTACH ?1 AS " SRC, -1, &s, NULL) != SQLITE_OK)
+		return fail(m, in, "attach");
+	if (sqlite3_bind_text(s, 1, in, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_DONE)
+		ret = fail(m, in, "attach");
+	if (sqlite3_finalize(s) != SQLITE_OK && !ret)
+		ret = fail(m, in, "attach");
+	return ret;
+}
+
+int merge_add(struct merge *m, const char *in)
+{
+	int ret;
+
+	m->first = m->runs = m->rows = 0;
+	if (same_file(in, m->path)) {
+		snprintf(m->err, sizeof(m->err), "%s: is the output database itself", in);
+		return -EINVAL;
+	}
+	ret = merge_check(in, m->err, sizeof(m->err));
+	if (!ret)
+		ret = attach(m, in);
+	if (ret)
+		return ret;
+	ret = exec(m, in, "BEGIN IMMEDIATE", "begin");
+	if (!ret) {
+		ret = copy_runs(m, in);
+		if (!ret)
+			ret = exec(m, in, "COMMIT", "commit");
+		if (ret)   /* best effort: ret says why, and SQLite rolls back anyway */
+			sqlite3_exec(m->out.sql, "ROLLBACK", NULL, NULL, NULL);
+	}
+	if (exec(m, in, "DROP TABLE IF EXISTS " MAP "; DETACH " SRC, "detach") && !ret)
+		ret = -EIO;
+	return ret;
+}
+
+/* --- the command ---------------------------------------------------------- */
+
+static const struct option merge_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* OUT and every input are checked before OUT is opened, so that a wrong
+ * argument leaves OUT as it was (not even created). */
+static void check_args(int n, char **paths)
+{
+	char err[512];
+
+	if (merge_check_out(paths[0], err, sizeof(err)))
+		usage_err("merge: %s", err);
+	for (int i = 1; i < n; i++) {
+		if (merge_check(paths[i], err, sizeof(err)))
+			usage_err("merge: %s", err);
+		if (same_file(paths[i], paths[0]))
+			usage_err("merge: %s: is the output database itself", paths[i]);
+	}
+}
+
+int cmd_merge(int argc, char **argv)
+{
+	struct merge m;
+	int c, i, n;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", merge_options, NULL)) != -1) {
+		if (c != 'h')
+			bad_option("merge", c, argv);
+		fputs(merge_usage, stdout);
+		return 0;
+	}
+	n = argc - optind;
+	if (n < 2)
+		usage_err("merge: give OUT.db and at least one IN.db (see ringmon merge --help)");
+	check_args(n, argv + optind);
+	if (merge_open(&m, argv[optind])) {
+		pr_err("merge: %s", m.err);
+		return EXIT_FAILED;
+	}
+	for (i = optind + 1; i < argc; i++) {
+		if (merge_add(&m, argv[i]))
+			break;
+		if (m.runs)
+			pr_err("merge: %s: %lld run%s from %lld (%lld rows) -> %s", argv[i],
+			       (long long)m.runs, m.runs > 1 ? "s" : "", (long long)m.first,
+			       (long long)m.rows, m.path);
+		else
+			pr_err("merge: %s: no runs", argv[i]);
+	}
+	if (i < argc)
+		pr_err("merge: %s", m.err);
+	if (merge_close(&m)) {
+		pr_err("merge: %s", m.err);
+		return EXIT_FAILED;
+	}
+	return i < argc ? EXIT_FAILED : 0;
+}
