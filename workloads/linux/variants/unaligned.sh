@@ -25,16 +25,25 @@
 # So this variant moves idt.o's .bss..page_aligned (idt_table alone) from
 # .bss to the start of .rodata (a NOBITS input in a PROGBITS output section
 # becomes zero bytes in the file: the same all-zero start) and puts right
-# after it, in the same page, the .rodata of arch/x86/entry/syscall_32.o:
-# the jump table of ia32_sys_call()'s switch (0x720 bytes, read by every
-# int $0x80 system call) followed by sys_call_table.  .rodata is writable
-# until mark_rodata_ro(), long after the IDT is set up, so the kernel runs
+# after it, in the same page, two named objects the kernel reads and never
+# writes after boot:
+# - protection_map (arch/x86/mm/pgprot.o, .data..ro_after_init, 64 bytes):
+#   vm_get_page_prot() reads it on every mmap, mprotect and exec;
+# - _ctype (lib/ctype.o, .rodata, 256 bytes): the ctype table, read by every
+#   isdigit()/isspace() of vsnprintf() -- every printk and seq_printf.
+# Each is the only symbol of its input section, and the rest of .rodata starts
+# on the next page, so every byte of the IDT's page outside idt_table belongs
+# to a named neighbour or is padding.  (The .rodata
+# of arch/x86/entry/syscall_32.o was here before: read by every int $0x80,
+# but its first 0x720 bytes are the anonymous jump table of ia32_sys_call(),
+# which no symbol source can name.)  .rodata is writable until
+# mark_rodata_ro(), long after the IDT is set up, so the kernel runs
 # unchanged; the only difference is what else lives on the IDT's frame.
-# Object files are named as members of Kbuild's thin archive vmlinux.a, which
-# link-vmlinux.sh links with --whole-archive: the paths are the object tree's.
+# Object files are named as members of Kbuild's thin archives (vmlinux.a,
+# lib/lib.a): the paths are the object tree's.
 set -eu
 old='.rodata : AT(ADDR(.rodata) - 0xC0000000) { __start_rodata = .;'
-new="$old /* ringmon unaligned: */ *arch/x86/kernel/idt.o(.bss..page_aligned) *arch/x86/entry/syscall_32.o(.rodata)"
+new="$old /* ringmon unaligned: */ *arch/x86/kernel/idt.o(.bss..page_aligned) *arch/x86/mm/pgprot.o(.data..ro_after_init) *lib/ctype.o(.rodata) . = ALIGN(0x1000);"
 lds=$(cat)
 n=$(printf '%s\n' "$lds" | grep -cF "$old" || true)
 if [ "$n" -ne 1 ]; then
