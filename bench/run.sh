@@ -173,6 +173,47 @@ pipe_with_lttng() {
 	rm -rf "$PIPE_DIR/home/trace"
 	printf '%s\n%s\n' "$_l" "$_d"
 }
+# --- a real kernel (item 8), when `make linux` has built it ----------------
+LK=$B/linux/upstream
+LINUX_INITRD=$B/linux/initramfs.cpio.gz
+LINUX_BENCH=0
+if [ "${BENCH_QUICK:-0}" != 1 ]; then
+	if [ -f "$LK/bzImage" ] && [ -f "$LINUX_INITRD" ]; then
+		LINUX_BENCH=1
+	else
+		echo "bench: no Linux guest built: no linux_* figures (make linux first)" >&2
+	fi
+fi
+now() { date +%s.%N; }
+
+linux_figures() {
+	t0=$(now)
+	qemu-system-i386 -accel "$ACCEL" -cpu "$CPU" -m 256 -nodefaults \
+		-kernel "$LK/bzImage" -initrd "$LINUX_INITRD" \
+		-append "console=ttyS0 reservetop=4M" -display none -serial stdio \
+		-monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
+		</dev/null >> "$LOG" 2>&1 && rc=0 || rc=$?
+	t1=$(now)
+	[ "$rc" = 1 ] || { echo "bench: native Linux boot failed (status $rc), see $LOG" >&2; exit 1; }
+	ldb=$OUT/linux.db
+	rm -f "$ldb" "$ldb-wal" "$ldb-shm"
+	"$RINGMON" run --db "$ldb" --accel "$ACCEL" --mode w --timeout 1200 \
+		--variant bench-linux --symbols "$LK/System.map" \
+		--initrd "$LINUX_INITRD" "$LK/bzImage" >> "$LOG" 2>&1 && rc=0 || rc=$?
+	t2=$(now)
+	[ "$rc" = 0 ] || { echo "bench: Linux under the monitor failed (status $rc), see $LOG" >&2; exit 1; }
+	nat=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+	mon=$(awk -v a="$t1" -v b="$t2" 'BEGIN { print b - a }')
+	sample linux_native_s s "$nat"
+	sample linux_monitor_s s "$mon"
+	sample linux_slowdown ratio "$(div "$mon" "$nat")"
+	sqlite3 -separator ' ' "$ldb" "SELECT kind, count(*) FROM traps GROUP BY kind" |
+	while read -r kind n; do
+		sample "linux_traps_per_s_$kind" traps/s "$(div "$n" "$mon")"
+	done
+	rm -f "$ldb" "$ldb-wal" "$ldb-shm"
+}
+
 # ---------------------------------------------------------------------------
 
 echo "bench: $REPS repetitions on $ACCEL ($MODEL, $NPROC cores); log in $LOG"
@@ -260,6 +301,12 @@ for rep in $(seq 1 "$MEASURE"); do
 		sample pipeline_lttng_records_per_cpu_s records/CPU-s "$(field records_per_cpu_s "$l")"
 		sample pipeline_lttng_lost records $(($(field lost "$l") + d))
 	fi
+
+	# 8. a real kernel: Linux 6.1 (upstream) booting and running the busybox
+	#    workload (docs/linux.md), natively and under the monitor with
+	#    --mode w; wall seconds of each whole QEMU run, and the monitor run's
+	#    traps per second by kind (its database is dropped after counting)
+	if [ "$LINUX_BENCH" = 1 ]; then linux_figures; fi
 done
 
 # 4, evaluated: mean, median and p99 (nearest rank) of tsc_out - tsc_in per
@@ -330,6 +377,7 @@ END {
 	printf "  \"n\": {\"trap\": %d, \"floor\": %d, \"compute_passes\": %d, \"flood\": %d, \"pipeline\": %d},\n", nt, nf, nc, nfl, np > js
 	printf "  \"pipeline_cpu\": %d,\n", pcpu > js
 	printf "  \"pipeline_note\": \"pipeline_*: bench/pipeline, the real consumer (vmm/ring.c, symbols, sinks, SQLite) fed by a host thread writing records at full speed, both pinned to CPU pipeline_cpu; records / seconds from the producer start to the last row committed (*_per_cpu_s: / CPU seconds of the process in that interval); lost = produced - rows; pipeline_lttng_*: the same with the LTTng sink in an active session (lost adds LTTng discarded events); pipeline_e2e_*: end to end, records of a flood guest / wall seconds of the whole ringmon run (boot, guest under QEMU, consumer, SQLite)\",\n" > js
+	printf "  \"linux_note\": \"linux_*: Linux 6.1 (build/linux/upstream) booting and running the busybox workload to its exit through port 0xf4; wall seconds of the whole QEMU run natively and under ringmon run --mode w (same accelerator); linux_slowdown = monitor / native; linux_traps_per_s_KIND = records of KIND in that run / its wall seconds; absent when Linux is not built\",\n" > js
 	printf "  \"instruction_note\": \"keys ending in _insns are under --deterministic (-icount shift=0,sleep=off, TCG): guest instructions, not cycles\"" > js
 	for (i = 1; i <= nk; i++)
 		printf ",\n  \"%s\": {\"median\": %s, \"min\": %s, \"max\": %s, \"unit\": \"%s\", \"runs\": %d}", keys[i], num(meds[i]), num(mins[i]), num(maxs[i]), units[i], ns[i] > js
@@ -367,6 +415,7 @@ EOF
 	echo "Every figure: median of $REPS repetitions, all from one \`make bench\` at $(date -u +%Y-%m-%dT%H:%MZ)."
 	echo "Keys ending in \`_insns\` ran under \`--deterministic\` (\`-icount shift=0,sleep=off\`): guest instructions."
 	echo "\`pipeline_records_per_s\` is the consumer alone: bench/pipeline, ringmon's consumer, symbols and SQLite sink fed by a host thread at full speed, both on CPU $PIPE_CPU ($N_PIPE records, lost = produced − rows); \`pipeline_lttng_*\` adds the LTTng sink in an active session; \`pipeline_e2e_*\` is end to end (records of a flood guest / wall seconds of the whole \`ringmon run\`)."
+	echo "\`linux_slowdown\` is Linux 6.1 (upstream) booting and running the busybox workload under \`ringmon run --mode w\` over the same natively, wall seconds of each whole QEMU run; \`linux_traps_per_s_KIND\` are that run's traps per second by kind."
 	[ "${BENCH_QUICK:-0}" = 1 ] && echo "**Quick mode** (\`BENCH_QUICK=1\`): tiny sizes, a test of the script, not measurements."
 	echo
 	echo "![trap cost](trap_cycles.svg)"
