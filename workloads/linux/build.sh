@@ -237,7 +237,7 @@ busybox_deb() {
 initramfs() {
 	out=$B/initramfs.cpio.gz
 	deb=$(busybox_deb)
-	h=$({ sha256sum < "$deb"; cat "$HERE/init" "$HERE/exit.c" "$HERE/peek.c";
+	h=$({ sha256sum < "$deb"; cat "$HERE/init" "$HERE/nolibc.h" "$HERE/exit.c" "$HERE/peek.c";
 	      echo "$APPLETS $CPIO_MTIME"; toolchain_id; } | sha)
 	if [ "$FORCE" != 1 ] && [ -f "$out" ] && [ -f "$B/initramfs.sha" ] &&
 	   [ "$(cat "$B/initramfs.sha")" = "$h" ]; then

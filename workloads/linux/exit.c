@@ -5,17 +5,10 @@
  * Static, no libc: int $0x80 only (built by workloads/linux/build.sh with
  * gcc -m32 -static -nostdlib). */
 
-#define NR_exit   1
-#define NR_write  4
+#include "nolibc.h"
+
 #define NR_ioperm 101 /* i386: arch/x86/entry/syscalls/syscall_32.tbl */
 #define EXIT_PORT 0xf4
-
-static long sys3(long nr, long a, long b, long c)
-{
-	long r;
-	__asm__ volatile("int $0x80" : "=a"(r) : "0"(nr), "b"(a), "c"(b), "d"(c) : "memory");
-	return r;
-}
 
 static unsigned long len(const char *s)
 {
@@ -30,14 +23,7 @@ static void say(const char *s)
 	sys3(NR_write, 2, (long)s, (long)len(s));
 }
 
-static __attribute__((noreturn)) void quit(int status)
-{
-	for (;;)
-		sys3(NR_exit, status, 0, 0);
-}
-
-int ringmon_exit_main(int argc, char **argv);
-int ringmon_exit_main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	unsigned status = 0;
 	const char *p;
@@ -67,16 +53,3 @@ int ringmon_exit_main(int argc, char **argv)
 	quit(4);
 }
 
-/* The process starts with argc at (%esp), then argv[]. */
-__asm__(".text\n"
-	".globl _start\n"
-	"_start:\n"
-	"	xorl %ebp, %ebp\n"
-	"	movl %esp, %eax\n"
-	"	andl $-16, %esp\n"
-	"	subl $8, %esp\n"
-	"	leal 4(%eax), %ecx\n"
-	"	pushl %ecx\n"            /* argv */
-	"	pushl (%eax)\n"          /* argc */
-	"	call ringmon_exit_main\n"
-	"	hlt\n");

@@ -4,24 +4,9 @@
  * exits 1; the shell sees status 139 (128 + SIGSEGV) otherwise.
  * Static, no libc: int $0x80 only. */
 
-#define NR_exit  1
-#define NR_write 4
+#include "nolibc.h"
 
-static long sys3(long nr, long a, long b, long c)
-{
-	long r;
-	__asm__ volatile("int $0x80" : "=a"(r) : "0"(nr), "b"(a), "c"(b), "d"(c) : "memory");
-	return r;
-}
-
-static __attribute__((noreturn)) void quit(int status)
-{
-	for (;;)
-		sys3(NR_exit, status, 0, 0);
-}
-
-int ringmon_peek_main(int argc, char **argv);
-int ringmon_peek_main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned long addr = 0, v;
@@ -45,15 +30,3 @@ int ringmon_peek_main(int argc, char **argv)
 	quit(1);
 }
 
-__asm__(".text\n"
-	".globl _start\n"
-	"_start:\n"
-	"	xorl %ebp, %ebp\n"
-	"	movl %esp, %eax\n"
-	"	andl $-16, %esp\n"
-	"	subl $8, %esp\n"
-	"	leal 4(%eax), %ecx\n"
-	"	pushl %ecx\n"
-	"	pushl (%eax)\n"
-	"	call ringmon_peek_main\n"
-	"	hlt\n");
