@@ -54,6 +54,10 @@ HOST_CFLAGS   := -std=c11 -O2 -g -D_GNU_SOURCE -pthread -Itrace -Ivmm \
                  -Ianalysis -Imodule $(WARN)
 # liblttng-ust carries the `ringmon` tracepoint provider (trace/ringmon_tp.c).
 HOST_LIBS     := -lelf -ldw -lsqlite3 -lcrypto -llttng-ust -ldl -lz -pthread
+# Every compression a bzImage's payload can be in, for its kallsyms table
+# (vmm/sym_kallsyms.c): zlib, liblzma (lzma and xz), libbz2, libzstd, liblz4, liblzo2.
+PAYLOAD_LIBS  := -lz -llzma -lbz2 -lzstd -llz4 -llzo2
+HOST_LIBS     += $(PAYLOAD_LIBS)
 VMM_SRCS      := $(wildcard vmm/*.c) $(wildcard analysis/*.c) trace/ringmon_tp.c
 # The database schema is compiled in: trace/schema.sql becomes the C string
 # schema_sql in a generated source (a pattern rule, so it is not the default goal).
@@ -73,7 +77,7 @@ $(B)/%.sql.c: %.sql
 .DEFAULT_GOAL := all
 SYMTAB_OBJS   := $(patsubst %,$(B)/host/vmm/%.c.o,symbols sym_elf sym_map sym_kallsyms image)
 SYM_FIXTURE   := $(B)/fixtures/symbols.elf
-UNIT_LIBS_test_symbols := $(SYMTAB_OBJS) -lelf -ldw -lcrypto -lz
+UNIT_LIBS_test_symbols := $(SYMTAB_OBJS) -lelf -ldw -lcrypto $(PAYLOAD_LIBS)
 $(B)/tests/test_symbols: $(SYMTAB_OBJS) $(SYM_FIXTURE)
 $(SYM_FIXTURE): tests/fixtures/symbols.c tests/fixtures/symbols.h tests/fixtures/symbols.ld
 	@mkdir -p $(@D)

@@ -1,10 +1,14 @@
 #!/bin/sh
 # Install what ringmon needs from Debian's packages, only what is missing.
 set -e
+# The compression libraries read a bzImage's payload whatever its compression
+# (vmm/sym_kallsyms.c); their command-line tools make the test's payloads.
 PKGS="make gcc gcc-multilib binutils qemu-system-x86 libelf-dev libdw-dev
       elfutils libsqlite3-dev sqlite3 libzydis-dev zlib1g-dev libssl-dev
       liblttng-ust-dev lttng-tools babeltrace2 procps
-      gnuplot-nox chromium libxml2-utils file time"
+      gnuplot-nox chromium libxml2-utils file time
+      liblzma-dev libbz2-dev libzstd-dev liblz4-dev liblzo2-dev
+      xz-utils bzip2 zstd lz4 lzop"
 # `sh tools/deps.sh linux` (make linux) installs the Linux guests' list
 # instead: the kernel source and its build tools, and busybox-static from the
 # i386 architecture, which it adds (docs/linux.md); `make check` asks for both.

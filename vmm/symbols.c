@@ -134,3 +134,37 @@ const char *sym_type_name(const struct sym *s)
 {
 	return s->type == STT_OBJECT ? "object" : s->type == STT_FUNC ? "func" : "notype";
 }
+
+static bool sym_addr(const struct symtab *st, const char *name, uint32_t *addr)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (!strcmp(st->syms[i].name, name)) {
+			*addr = st->syms[i].addr;
+			return true;
+		}
+	return false;
+}
+
+/* Inside the kernel's text or init text (from Linux's own markers, when the
+ * symbols have them), ends included: where scripts/kallsyms.c keeps symbols
+ * without CONFIG_KALLSYMS_ALL, section-boundary labels such as __init_begin
+ * (typed D, at _sinittext's address) among them. */
+static bool in_kernel_text(const struct symtab *st, uint32_t addr)
+{
+	static const char *const ranges[][2] = { { "_stext", "_etext" }, { "_sinittext", "_einittext" } };
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		uint32_t lo, hi;
+		if (sym_addr(st, ranges[i][0], &lo) && sym_addr(st, ranges[i][1], &hi) &&
+		    addr >= lo && addr <= hi)
+			return true;
+	}
+	return false;
+}
+
+bool symtab_names_data(const struct symtab *st)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (st->syms[i].type == STT_OBJECT && !in_kernel_text(st, st->syms[i].addr))
+			return true;
+	return false;
+}

@@ -52,6 +52,13 @@ int symtab_line(const struct symtab *st, uint32_t addr, const char **file,
 
 const char *sym_type_name(const struct sym *s);
 
+/* Whether any data object (STT_OBJECT) lies outside the kernel's text.
+ * Kallsyms from a kernel built without CONFIG_KALLSYMS_ALL names functions
+ * only (and a few labels at text addresses): a caller then says so and where
+ * data symbols come from (the vmlinux with its symbol table, e.g. in
+ * Debian's -dbg package, or a real System.map). */
+bool symtab_names_data(const struct symtab *st);
+
 /* For the loaders. */
 int symtab_load_elf(struct symtab *st);
 int symtab_load_map(struct symtab *st);

@@ -1,7 +1,10 @@
 /* test_symbols.c — the symbolizer (vmm/symbols.c, sym_elf.c, sym_map.c)
  * against a fixture ELF whose layout is known (tests/fixtures/symbols.*):
  * inside a symbol, in the padding after it, at an unsized label, ties at one
- * address, the DWARF line of a function, and the same file as a System.map. */
+ * address, the DWARF line of a function, and the same file as a System.map.
+ * `test_symbols --dump FILE` prints what the symbolizer reads from FILE, one
+ * `nm` line per symbol, for the integration tests that compare it with an
+ * oracle (tests/integration/kallsyms_debian.sh). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,11 +138,55 @@ static void test_not_symbols(void)
 	CHECK(ret == -ENOEXEC && st.why, "a text file that is no map: %d", ret);
 }
 
-int main(void)
+/* Whether the symbols name data at all: the fixture does; a map of functions
+ * and a label at the end of the text (what kallsyms without KALLSYMS_ALL
+ * gives) does not; the same with an object beyond the text does. */
+static void test_names_data(void)
 {
+	struct symtab st;
+	int ret = symtab_load(&st, FIXTURE);
+
+	CHECK(!ret && symtab_names_data(&st), "the fixture ELF names data");
+	symtab_free(&st);
+	ret = load_text(&st, "00100000 T _stext\n00100000 T fixture_func\n00100040 t local_func\n"
+			     "00100080 T _etext\n00100080 D __end_marker\n");
+	CHECK(!ret && !symtab_names_data(&st), "a map of functions names no data");
+	symtab_free(&st);
+	ret = load_text(&st, "00100000 T _stext\n00100080 T _etext\n00100084 D obj\n");
+	CHECK(!ret && symtab_names_data(&st), "an object past _etext is data");
+	symtab_free(&st);
+}
+
+/* nm's letter: T/t for functions, D/d for objects, N/n for the rest; upper
+ * case global or weak. */
+static int dump(const char *path)
+{
+	struct symtab st;
+	int ret = symtab_load(&st, path);
+
+	if (ret) {
+		fprintf(stderr, "%s: %s\n", path, ret == -ENOEXEC && st.why ? st.why : strerror(-ret));
+		return 1;
+	}
+	for (size_t i = 0; i < st.n; i++) {
+		const struct sym *s = &st.syms[i];
+		char c = s->type == STT_FUNC ? 'T' : s->type == STT_OBJECT ? 'D' : 'N';
+		printf("%08x %c %s\n", s->addr, s->bind == STB_LOCAL ? c | 0x20 : c, s->name);
+	}
+	fprintf(stderr, "%s: %zu symbols (%s), data %s\n", path, st.n, st.format,
+		symtab_names_data(&st) ? "named" : "not named");
+	symtab_free(&st);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--dump"))
+		return dump(argv[2]);
 	test_elf();
 	test_map();
 	test_not_symbols();
+	test_names_data();
 	printf("test_symbols: %d failures\n", ts_failures);
 	return ts_failures != 0;
 }
