@@ -21,9 +21,6 @@
 #define BOOT_GDT_PHYS    0x92000u
 #define BOOT_CS          0x10u
 #define BOOT_DS          0x18u
-/* The monitor's switcher lives in the top 4 MiB of every address space. */
-#define MONITOR_CMDLINE  " reservetop=4M"
-#define DEFAULT_CMDLINE  "console=ttyS0"
 /* e820 types, from the ACPI specification. */
 #define E820_RAM         1
 #define E820_RESERVED    2
@@ -56,8 +53,8 @@ static void set_cmdline(struct boot_params *bp, const char *mod_cmdline)
 	uint32_t max = bp->hdr.cmdline_size ? bp->hdr.cmdline_size : 255;
 	if (max > PAGE_SIZE - 1)
 		max = PAGE_SIZE - 1;
-	snformat((char *)CMDLINE_PHYS, max + 1, "%s%s", *args ? args : DEFAULT_CMDLINE,
-		 MONITOR_CMDLINE);
+	snformat((char *)CMDLINE_PHYS, max + 1, "%s%s", *args ? args : LINUX_DEFAULT_CMDLINE,
+		 LINUX_MONITOR_CMDLINE);
 	bp->hdr.cmd_line_ptr = CMDLINE_PHYS;
 }
 

@@ -32,6 +32,12 @@
 #define RING_MAX_BYTES   (0x01000000u - 0x1000u)  /* records area */
 #define MONITOR_PHYS     0x0F000000u
 
+/* What a Linux guest's command line is: the user's (or the default), then
+ * what the monitor needs: its switcher lives in the top 4 MiB of every
+ * address space.  A native run (`run --native`) gets the same. */
+#define LINUX_DEFAULT_CMDLINE "console=ttyS0"
+#define LINUX_MONITOR_CMDLINE " reservetop=4M"
+
 #define RING_MAGIC   0x474e4952u   /* "RING" */
 #define RING_VERSION 1u
 

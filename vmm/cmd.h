@@ -15,6 +15,7 @@ int cmd_compare(int argc, char **argv);
 int cmd_layout(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_accel(int argc, char **argv);
 
 /* One line "ringmon: ..." on stderr. */
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -11,7 +11,7 @@
 #include "event.h"
 #include "symbols.h"
 
-#define DB_SCHEMA_VERSION "2"
+#define DB_SCHEMA_VERSION "3"
 
 struct db {
 	sqlite3 *sql;

@@ -18,6 +18,8 @@ struct run_info {
 	const char *variant;        /* its link-order variant (--variant), or NULL */
 	const char *cmdline;        /* the guest's command line, NULL if empty */
 	const char *protect, *mode, *emulate, *placement, *accel;
+	const char *cpu;            /* QEMU's -cpu model */
+	const char *accel_why;      /* why this accelerator (vmm/accel.c) */
 	const char *host;
 	const char *sym_file;       /* where the symbols came from, NULL if none */
 	const char *sym_format;     /* elf, elf+dwarf, system.map; NULL if none */

@@ -1,5 +1,5 @@
 /* main.c — the `ringmon` command: dispatch to one subcommand per file (run.c,
- * sweep.c, merge.c, analysis/report.c, compare.c, layout.c), and the message
+ * sweep.c, merge.c, accel.c, analysis/report.c, compare.c, layout.c), and the message
  * helpers every subcommand shares. */
 #include <getopt.h>
 #include <stdarg.h>
@@ -20,6 +20,7 @@ static const struct subcommand {
 	{ "layout", cmd_layout, "static: what shares the pages of a kernel's GDT and IDT" },
 	{ "sweep", cmd_sweep, "many runs in parallel (guests x knobs), merged into one database" },
 	{ "merge", cmd_merge, "copy the runs of other databases into one, renumbered" },
+	{ "accel", cmd_accel, "the QEMU accelerator and CPU model runs get here, and why" },
 };
 
 static void vpr_err(const char *fmt, va_list ap)

@@ -2,13 +2,11 @@
  * keep its stderr, forward signals to it, reap it. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/kvm.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -33,52 +31,35 @@ int qemu_find(char *path, size_t len)
 	return -ENOENT;
 }
 
-int qemu_kvm_usable(void)
-{
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), v, ret;
-
-	if (fd < 0)
-		return -errno;
-	v = ioctl(fd, KVM_GET_API_VERSION, 0);
-	ret = v < 0 ? -errno : v == KVM_API_VERSION ? 0 : -ENOTSUP;
-	close(fd);
-	return ret;
-}
-
 /* The descriptors QEMU inherits, at fixed numbers so that its command line,
  * and so the monitor's and the guest's, is the same in every run. */
 #define FD_RAM     3
 #define FD_KERNEL  4
-#define FD_MODULE  5
-#define FD_INITRD  6
-#define FD_FREE    7   /* the first one above them */
-#define FD_STR(n)  #n
-#define FD_PATH(n) "/proc/self/fd/" FD_STR(n)
-#define RAM_PATH    FD_PATH(FD_RAM)
-#define KERNEL_PATH FD_PATH(FD_KERNEL)
-#define MODULE_PATH FD_PATH(FD_MODULE)
-#define INITRD_PATH FD_PATH(FD_INITRD)
+#define FD_MODULE  5   /* and on, one per module */
+#define FD_FREE    (FD_MODULE + QEMU_MAX_MODULES)   /* the first one above them */
+#define FD_PATH    "/proc/self/fd/%d"
 
-/* The module's command line follows its path after a space; QEMU splits the
- * -initrd list at commas, and ",," stands for one comma.  A Linux guest's
- * initrd is the second module. */
+/* -initrd's argument: each module's path, then its command line after a
+ * space; QEMU splits the list at commas, and ",," stands for one comma. */
 static char *initrd_arg(const struct qemu_config *c)
 {
-	size_t n = strlen(MODULE_PATH) + 2 * strlen(c->module_cmdline) + strlen(INITRD_PATH) + 3;
-	char *arg = malloc(n), *p;
+	size_t n = 1;
+	char *arg, *p;
 
-	if (!arg)
+	for (int i = 0; i < c->n_modules; i++)
+		n += sizeof(FD_PATH) + 16 + 2 * strlen(c->modules[i].cmdline);
+	if (!(arg = p = malloc(n)))
 		return NULL;
-	p = arg + sprintf(arg, "%s", MODULE_PATH);
-	if (*c->module_cmdline)
-		*p++ = ' ';
-	for (const char *s = c->module_cmdline; *s; s++) {
-		if (*s == ',')
-			*p++ = ',';
-		*p++ = *s;
+	for (int i = 0; i < c->n_modules; i++) {
+		p += sprintf(p, "%s" FD_PATH, i ? "," : "", FD_MODULE + i);
+		if (*c->modules[i].cmdline)
+			*p++ = ' ';
+		for (const char *s = c->modules[i].cmdline; *s; s++) {
+			if (*s == ',')
+				*p++ = ',';
+			*p++ = *s;
+		}
 	}
-	if (c->initrd_fd >= 0)
-		p += sprintf(p, ",%s", INITRD_PATH);
 	*p = 0;
 	return arg;
 }
@@ -87,16 +68,23 @@ static char *initrd_arg(const struct qemu_config *c)
  * of the way, above them, so that no dup2() clobbers a source). */
 static int child_fds(const struct qemu_config *c)
 {
-	const int from[] = { c->ram_fd, c->kernel_fd, c->module_fd, c->initrd_fd };
-	const int to[] = { FD_RAM, FD_KERNEL, FD_MODULE, FD_INITRD };
-	const int n = c->initrd_fd >= 0 ? 4 : 3;
-	int tmp[4];
+	int from[2 + QEMU_MAX_MODULES], to[2 + QEMU_MAX_MODULES], n = 0;
 
+	if (c->ram_fd >= 0) {
+		from[n] = c->ram_fd;
+		to[n++] = FD_RAM;
+	}
+	from[n] = c->kernel_fd;
+	to[n++] = FD_KERNEL;
+	for (int i = 0; i < c->n_modules; i++) {
+		from[n] = c->modules[i].fd;
+		to[n++] = FD_MODULE + i;
+	}
 	for (int i = 0; i < n; i++)
-		if ((tmp[i] = fcntl(from[i], F_DUPFD_CLOEXEC, FD_FREE)) < 0)
+		if ((from[i] = fcntl(from[i], F_DUPFD_CLOEXEC, FD_FREE)) < 0)
 			return -1;
 	for (int i = 0; i < n; i++)
-		if (dup2(tmp[i], to[i]) != to[i])
+		if (dup2(from[i], to[i]) != to[i])
 			return -1;
 	return 0;
 }
@@ -123,9 +111,49 @@ static void child_exec(const struct qemu_config *c, char *const argv[], pid_t pa
 	_exit(127);
 }
 
+/* The command line of the one machine (struct qemu_config).  -icount: the
+ * TSC and all virtual time advance with guest instructions only, and idle
+ * time is skipped (sleep=off). */
+#define QEMU_MAX_ARGS 40
+static void machine_args(const struct qemu_config *c, const char **argv, char *mem,
+			 size_t mem_len, char *mb, size_t mb_len, char *kernel, char *initrd)
+{
+	int n = 0;
+
+	snprintf(mb, mb_len, "%u", c->ram_mb);
+	sprintf(kernel, FD_PATH, FD_KERNEL);
+	argv[n++] = c->binary;
+	argv[n++] = "-accel", argv[n++] = c->accel;
+	argv[n++] = "-cpu", argv[n++] = c->cpu;
+	argv[n++] = "-m", argv[n++] = mb;
+	if (c->ram_fd >= 0) {
+		snprintf(mem, mem_len, "memory-backend-file,id=ram,size=%uM,mem-path="
+			 FD_PATH ",share=on", c->ram_mb, FD_RAM);
+		argv[n++] = "-object", argv[n++] = mem;
+		argv[n++] = "-machine", argv[n++] = "pc,memory-backend=ram";
+	} else {
+		argv[n++] = "-machine", argv[n++] = "pc";
+	}
+	argv[n++] = "-kernel", argv[n++] = kernel;
+	if (c->append)
+		argv[n++] = "-append", argv[n++] = c->append;
+	if (c->n_modules)
+		argv[n++] = "-initrd", argv[n++] = initrd;
+	argv[n++] = "-device", argv[n++] = "isa-debug-exit,iobase=0xf4,iosize=4";
+	argv[n++] = "-serial", argv[n++] = "stdio";
+	argv[n++] = "-display", argv[n++] = "none";
+	argv[n++] = "-monitor", argv[n++] = "none";
+	argv[n++] = "-no-reboot";
+	argv[n++] = "-nodefaults";
+	if (c->icount)
+		argv[n++] = "-icount", argv[n++] = "shift=0,sleep=off";
+	argv[n] = NULL;
+}
+
 int qemu_start(struct qemu *q, const struct qemu_config *c)
 {
-	char mem[256], mb[16], *initrd = initrd_arg(c);
+	char mem[256], mb[16], kernel[32], *initrd = initrd_arg(c);
+	const char *argv[QEMU_MAX_ARGS];
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, rep[2] = { -1, -1 }, e, ret;
 	pid_t parent = getpid();
 
@@ -134,30 +162,11 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 			    .before_console = c->before_console, .ctx = c->ctx };
 	if (!initrd)
 		return -ENOMEM;
-	snprintf(mb, sizeof(mb), "%u", RINGMON_RAM_MB);
-	snprintf(mem, sizeof(mem), "memory-backend-file,id=ram,size=%uM,mem-path=%s,share=on",
-		 RINGMON_RAM_MB, RAM_PATH);
-	/* -icount: the TSC and all virtual time advance with guest instructions
-	 * only, and idle time is skipped (sleep=off) */
-	char *const argv[] = {
-		(char *)c->binary,
-		"-accel", c->kvm ? "kvm" : "tcg",
-		"-cpu", c->kvm ? "host" : "max",
-		"-m", mb,
-		"-object", mem,
-		"-machine", "pc,memory-backend=ram",
-		"-kernel", KERNEL_PATH,
-		"-append", (char *)c->append,
-		"-initrd", initrd,
-		"-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-		"-serial", "stdio",
-		"-display", "none",
-		"-monitor", "none",
-		"-no-reboot",
-		"-nodefaults",
-		c->icount ? "-icount" : NULL, "shift=0,sleep=off",
-		NULL
-	};
+	if (c->n_modules > QEMU_MAX_MODULES) {
+		free(initrd);
+		return -EINVAL;
+	}
+	machine_args(c, argv, mem, sizeof(mem), mb, sizeof(mb), kernel, initrd);
 
 	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(rep, O_CLOEXEC) ||
 	    (q->pid = fork()) < 0) {
@@ -165,7 +174,7 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 		goto err_close;
 	}
 	if (q->pid == 0)
-		child_exec(c, argv, parent, out[1], err[1], rep[1]);
+		child_exec(c, (char *const *)argv, parent, out[1], err[1], rep[1]);
 	close(rep[1]);
 	rep[1] = -1;
 	/* the report pipe closes at exec (EOF) or carries the exec error */

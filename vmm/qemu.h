@@ -9,16 +9,26 @@
 
 #define QEMU_BINARY "qemu-system-i386"
 
+/* One -initrd file: a Multiboot module with its command line, or a Linux
+ * kernel's initrd (cmdline ""). */
+struct qemu_module {
+	int fd;
+	const char *cmdline;
+};
+#define QEMU_MAX_MODULES 2
+
+/* The machine.  Every run, monitored, native or the accelerator probe, is
+ * this one PC: only the kernel, its modules and the RAM's backing differ. */
 struct qemu_config {
 	const char *binary;         /* absolute path, from qemu_find() */
-	bool kvm;                   /* -accel kvm -cpu host, else tcg and -cpu max */
+	const char *accel, *cpu;    /* -accel kvm|tcg, -cpu MODEL (vmm/accel.h) */
 	bool icount;                /* -icount shift=0,sleep=off (TCG only) */
-	int ram_fd;                 /* guest RAM: the memory-backend file */
-	int kernel_fd;              /* the monitor (-kernel) */
-	const char *append;         /* its command line: the knobs */
-	int module_fd;              /* the guest, handed over as Multiboot module */
-	const char *module_cmdline; /* the guest's command line, may be "" */
-	int initrd_fd;              /* a Linux guest's initrd module, or -1 */
+	unsigned ram_mb;            /* -m */
+	int ram_fd;                 /* guest RAM in this shared file, or -1 */
+	int kernel_fd;              /* -kernel: the monitor, or a native guest */
+	const char *append;         /* its command line, or NULL */
+	struct qemu_module modules[QEMU_MAX_MODULES];
+	int n_modules;
 	int console_fd;             /* QEMU's stdout (the serial console) goes here */
 	void (*before_console)(void *ctx);   /* called before console output */
 	void *ctx;
@@ -43,9 +53,6 @@ struct qemu {
 
 /* QEMU_BINARY in $PATH, into path[len]. */
 int qemu_find(char *path, size_t len);
-
-/* 0 if /dev/kvm opens read-write and answers KVM_GET_API_VERSION. */
-int qemu_kvm_usable(void);
 
 int qemu_start(struct qemu *q, const struct qemu_config *c);
 

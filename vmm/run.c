@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,9 +14,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "accel.h"
 #include "bundle.h"
 #include "cmd.h"
 #include "image.h"
+#include "paths.h"
 #include "progress.h"
 #include "qemu.h"
 #include "ring.h"
@@ -45,7 +46,8 @@ static const char run_usage[] =
 	"  --emulate decode|step  how a trapped access is carried out (decode)\n"
 	"  --placement shadow|inplace  real GDT elsewhere, or at the guest's own\n"
 	"                         GDT address (shadow)\n"
-	"  --accel auto|kvm|tcg   auto: kvm if /dev/kvm works, else tcg (auto)\n"
+	"  --accel auto|kvm|tcg   auto: kvm where a probe guest runs under it, else\n"
+	"                         tcg (auto; `ringmon accel` tells which and why)\n"
 	"  --deterministic        TCG with -icount: the same guest and knobs give the\n"
 	"                         same trap records, timestamps in instructions\n"
 	"  --timeout S            stop the guest after S seconds, 0 never (60)\n"
@@ -57,6 +59,10 @@ static const char run_usage[] =
 	"  --ring N               trace ring capacity in records, a power of two (65536)\n"
 	"  --progress             show the progress line even off a terminal\n"
 	"  --monitor PATH         monitor image (module/monitor.elf beside ringmon)\n"
+	"  --native               boot GUEST natively at ring 0 instead, no monitor and\n"
+	"                         no database, in the same machine (accelerator, CPU\n"
+	"                         model, RAM, devices, command line) a monitored run\n"
+	"                         gets: the reference a monitored run is compared with\n"
 	"  -h, --help             this text\n"
 	"\n"
 	"Exit status: the guest's; 124 after --timeout; 125 if the monitor killed the\n"
@@ -83,9 +89,9 @@ struct run_opts {
 	char protect[16], sink[24];   /* the lists as recorded */
 	unsigned timeout_s, ring;
 	unsigned sinks;               /* enum sink_kind bits */
-	bool deterministic, progress;
+	bool deterministic, progress, native;
 	bool monitor_default;
-	bool kvm;                     /* --accel resolved */
+	struct accel acc;             /* --accel resolved */
 	char qemu[PATH_MAX];          /* qemu-system-i386 found in $PATH */
 	char monitor_path[PATH_MAX];
 	char guest_path[PATH_MAX];    /* absolute, links resolved */
@@ -178,7 +184,7 @@ static unsigned parse_uint(const char *opt, const char *v, unsigned long max)
 
 enum { OPT_DB = 256, OPT_PROTECT, OPT_MODE, OPT_EMULATE, OPT_ACCEL, OPT_TIMEOUT,
        OPT_CMDLINE, OPT_RING, OPT_MONITOR, OPT_SINK, OPT_SYMBOLS, OPT_DETERMINISTIC,
-       OPT_PROGRESS, OPT_PLACEMENT, OPT_VARIANT, OPT_INITRD };
+       OPT_PROGRESS, OPT_PLACEMENT, OPT_VARIANT, OPT_INITRD, OPT_NATIVE };
 
 static const struct option run_options[] = {
 	{ "db", required_argument, NULL, OPT_DB },
@@ -197,6 +203,7 @@ static const struct option run_options[] = {
 	{ "variant", required_argument, NULL, OPT_VARIANT },
 	{ "ring", required_argument, NULL, OPT_RING },
 	{ "monitor", required_argument, NULL, OPT_MONITOR },
+	{ "native", no_argument, NULL, OPT_NATIVE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -267,6 +274,9 @@ static void parse(int argc, char **argv, struct run_opts *o)
 		case OPT_MONITOR:
 			o->monitor = optarg;
 			break;
+		case OPT_NATIVE:
+			o->native = true;
+			break;
 		case 'h':
 			fputs(run_usage, stdout);
 			exit(0);
@@ -295,15 +305,10 @@ static void check_image(const char *path, const char *hint)
 /* module/monitor.elf in the directory that holds the ringmon executable. */
 static void default_monitor(struct run_opts *o)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int ret = own_file("module/monitor.elf", o->monitor_path, sizeof(o->monitor_path));
 
-	if (n < 0)
-		usage_err("cannot find the monitor: /proc/self/exe: %s (give --monitor)",
-			  strerror(errno));
-	exe[n] = 0;
-	snprintf(o->monitor_path, sizeof(o->monitor_path), "%s/module/monitor.elf",
-		 dirname(exe));
+	if (ret)
+		usage_err("cannot find the monitor: %s (give --monitor)", strerror(-ret));
 	o->monitor = o->monitor_path;
 	o->monitor_default = true;
 }
@@ -338,6 +343,20 @@ static bool is_bzimage(const char *path)
 	return yes;
 }
 
+/* The accelerator, decided before anything starts: `--accel kvm` where KVM
+ * cannot run the monitor stops here, and auto's fallback says so once. */
+static void choose_accel(struct run_opts *o)
+{
+	char line[sizeof(o->acc.why) + 16];
+
+	if (accel_choose(&o->acc, o->accel, o->deterministic, false, o->qemu))
+		usage_err("run: --accel kvm: %s", o->acc.why);
+	if (o->acc.fell_back) {
+		accel_fallback_line(&o->acc, line, sizeof(line));
+		pr_err("%s", line);
+	}
+}
+
 static void validate(struct run_opts *o, struct symtab *syms)
 {
 	int ret;
@@ -353,19 +372,18 @@ static void validate(struct run_opts *o, struct symtab *syms)
 	ret = image_sha256(o->guest_path, o->guest_sha256);
 	if (ret)
 		usage_err("%s: %s", o->guest, strerror(-ret));
-	if (!o->monitor)
+	if (!o->monitor && !o->native)
 		default_monitor(o);
-	check_image(o->monitor, o->monitor_default ?
-		    " (build it with `make`, or give --monitor)" : "");
+	if (!o->native)
+		check_image(o->monitor, o->monitor_default ?
+			    " (build it with `make`, or give --monitor)" : "");
 	if (qemu_find(o->qemu, sizeof(o->qemu)))
 		usage_err("%s not found in $PATH (`make deps` installs it)", QEMU_BINARY);
-	ret = qemu_kvm_usable();
-	if (!strcmp(o->accel, "kvm") && ret)
-		usage_err("run: --accel kvm: /dev/kvm: %s", strerror(-ret));
 	if (o->deterministic && !strcmp(o->accel, "kvm"))
 		usage_err("run: --deterministic needs TCG's -icount, not --accel kvm");
-	o->kvm = strcmp(o->accel, "tcg") && !ret && !o->deterministic;
-	load_symbols(o, syms);
+	if (!o->native)
+		load_symbols(o, syms);
+	choose_accel(o);
 }
 
 /* --- the run --------------------------------------------------------------- */
@@ -407,7 +425,8 @@ static int record_start(struct run *run)
 		.kernel = kernel ? kernel + 1 : o->guest, .variant = o->variant,
 		.cmdline = o->cmdline[0] ? o->cmdline : NULL,
 		.protect = o->protect, .mode = o->mode, .emulate = o->emulate,
-		.placement = o->placement, .accel = o->kvm ? "kvm" : "tcg",
+		.placement = o->placement, .accel = o->acc.accel, .cpu = o->acc.cpu,
+		.accel_why = o->acc.why,
 		.host = host[0] ? host : NULL,
 		.sym_file = o->sym_path[0] ? o->sym_path : NULL,
 		.sym_format = run->syms.n ? run->syms.format : NULL,
@@ -452,10 +471,12 @@ static int start(struct run *run, char *why, size_t len)
 	snprintf(knobs, sizeof(knobs), "protect=%s mode=%s emulate=%s placement=%s ring=%u",
 		 o->protect, o->mode, o->emulate, o->placement, o->ring);
 	ret = qemu_start(&run->qemu, &(struct qemu_config){
-		.binary = o->qemu, .kvm = o->kvm, .icount = o->deterministic,
+		.binary = o->qemu, .accel = o->acc.accel, .cpu = o->acc.cpu,
+		.icount = o->deterministic, .ram_mb = RINGMON_RAM_MB,
 		.ram_fd = run->bundle.ram_fd, .kernel_fd = run->bundle.monitor_fd,
-		.append = knobs, .module_fd = run->bundle.guest_fd,
-		.module_cmdline = o->cmdline, .initrd_fd = run->bundle.initrd_fd,
+		.append = knobs,
+		.modules = { { run->bundle.guest_fd, o->cmdline }, { run->bundle.initrd_fd, "" } },
+		.n_modules = run->bundle.initrd_fd >= 0 ? 2 : 1,
 		.console_fd = STDOUT_FILENO,
 		.before_console = before_console, .ctx = run });
 	if (ret) {
@@ -698,6 +719,69 @@ out_sinks:
 	return v.code;
 }
 
+/* --native: GUEST itself is QEMU's kernel (a Multiboot ELF, or a bzImage with
+ * its initrd and the command line the monitor would give it), at ring 0.
+ * Its status is the byte it wrote to 0xf4: QEMU exits with byte * 2 + 1. */
+static int run_native(const struct run_opts *o, struct run *run)
+{
+	int guest = open(o->guest_path, O_RDONLY | O_CLOEXEC), initrd = -1, ret, ws;
+	char *cmdline = NULL;
+
+	if (asprintf(&cmdline, "%s%s", o->linux_guest && !o->cmdline[0] ?
+		     LINUX_DEFAULT_CMDLINE : o->cmdline,
+		     o->linux_guest ? LINUX_MONITOR_CMDLINE : "") < 0) {
+		cmdline = NULL;
+		pr_err("%s", strerror(ENOMEM));
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (guest < 0 || (o->initrd && (initrd = open(o->initrd, O_RDONLY | O_CLOEXEC)) < 0)) {
+		pr_err("%s: %s", guest < 0 ? o->guest : o->initrd, strerror(errno));
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	run->ring.done_fd = -1;   /* no monitor, no ring */
+	ret = qemu_start(&run->qemu, &(struct qemu_config){
+		.binary = o->qemu, .accel = o->acc.accel, .cpu = o->acc.cpu,
+		.icount = o->deterministic, .ram_mb = RINGMON_RAM_MB, .ram_fd = -1,
+		.kernel_fd = guest, .append = cmdline, .modules = { { initrd, "" } },
+		.n_modules = initrd >= 0, .console_fd = STDOUT_FILENO });
+	if (ret || (o->timeout_s && (run->timerfd = arm_timer(o->timeout_s * 1000u, false)) < 0)) {
+		pr_err("cannot start %s: %s", QEMU_BINARY, strerror(ret ? -ret : -run->timerfd));
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	ret = supervise(run);
+	qemu_release(&run->qemu);
+	ws = run->qemu.wstatus;
+	if (ret) {
+		pr_err("waiting for QEMU: %s", strerror(-ret));
+		ret = EXIT_FAILED;
+	} else if (run->timed_out) {
+		pr_err("timeout after %u s, guest stopped", o->timeout_s);
+		ret = EXIT_TIMEOUT;
+	} else if (run->stop_signal) {
+		pr_err("interrupted by SIG%s, guest stopped", sigabbrev_np(run->stop_signal));
+		ret = 128 + run->stop_signal;
+	} else if (WIFEXITED(ws) && WEXITSTATUS(ws) & 1) {
+		ret = WEXITSTATUS(ws) >> 1;
+	} else {
+		struct verdict v = { 0 };
+		qemu_ended(run, &v);
+		pr_err("%s", v.kill_reason);
+		if (run->qemu.err_len)
+			fprintf(stderr, "ringmon: %s said:\n%s", QEMU_BINARY, run->qemu.err);
+		ret = EXIT_FAILED;
+	}
+out:
+	free(cmdline);
+	if (guest >= 0)
+		close(guest);
+	if (initrd >= 0)
+		close(initrd);
+	return ret;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -722,7 +806,7 @@ int cmd_run(int argc, char **argv)
 		pr_err("cannot take over SIGINT/SIGTERM: %s", strerror(errno));
 		code = EXIT_FAILED;
 	} else {
-		code = run_guest(&o, &run);
+		code = o.native ? run_native(&o, &run) : run_guest(&o, &run);
 	}
 	bundle_destroy(&run.bundle);
 	symtab_free(&run.syms);

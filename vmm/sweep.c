@@ -18,8 +18,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "accel.h"
 #include "cmd.h"
 #include "merge.h"
+#include "qemu.h"
 #include "rundb.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -877,11 +879,36 @@ static void setup(struct sweep *s)
 	s->tty = isatty(STDERR_FILENO);
 }
 
+/* The accelerator is decided once, before any job starts (the runs then find
+ * the verdict cached): `--accel kvm` that cannot be had stops the sweep
+ * here, and auto's fallback is said once, not per job. */
+static void decide_accel(const struct sweep *s)
+{
+	const struct strv *want = &s->knob[K_ACCEL];
+	char qemu[PATH_MAX], line[sizeof(((struct accel *)0)->why) + 16];
+	struct accel a;
+
+	if (s->knob[K_DETERMINISTIC].n || qemu_find(qemu, sizeof(qemu)))
+		return;   /* no probe; a missing QEMU is each run's own error */
+	for (size_t i = 0; i < (want->n ? want->n : 1); i++) {
+		const char *w = want->n ? want->v[i] : "auto";
+		if (!strcmp(w, "tcg"))
+			continue;
+		if (accel_choose(&a, w, false, false, qemu))
+			usage_err("sweep: --accel kvm: %s", a.why);
+		if (a.fell_back && !strcmp(w, "auto")) {
+			accel_fallback_line(&a, line, sizeof(line));
+			pr_err("%s", line);
+		}
+	}
+}
+
 static int sweep(struct sweep *s)
 {
 	struct merge m;
 	int ret;
 
+	decide_accel(s);
 	setup(s);
 	ret = run_jobs(s);
 	if (!ret && !s->stop_signal)
