@@ -47,30 +47,27 @@ else
 	rm -f "$DB" "$DB-wal" "$DB-shm" "$SAMPLES" "$LOG"
 fi
 
-# The accelerator: the one `ringmon run --accel auto` would pick, named in
-# the results and used for the native runs as well.
-if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-	ACCEL=kvm CPU=host
-else
-	ACCEL=tcg CPU=max
-fi
+# The accelerator and CPU model: the ones `ringmon run --accel auto` picks
+# (`ringmon accel`: KVM only where its probe guest runs), named in the
+# results; monitored and native runs alike get them from ringmon.
+"$RINGMON" accel > "$OUT/accel.txt" || { echo "bench: ringmon accel failed" >&2; exit 1; }
+ACCEL=$(sed -n 's/^accel //p' "$OUT/accel.txt")
+CPU=$(sed -n 's/^cpu //p' "$OUT/accel.txt")
+ACCEL_WHY=$(sed -n 's/^why //p' "$OUT/accel.txt")
 HOST=$(hostname)
 NPROC=$(nproc)
 MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 QEMU_VERSION=$(qemu-system-i386 --version | head -n 1)
 
-# native K CMDLINE [icount]: boot K in QEMU at ring 0, as ringmon boots it
+# native K CMDLINE [icount]: boot K in QEMU at ring 0, in the machine ringmon
+# gives a monitored run (`ringmon run --native`); icount: deterministic TCG
 native() {
-	_ic=
-	[ "${3:-}" = icount ] && _ic="-icount shift=0,sleep=off"
-	[ -n "$_ic" ] && _acc=tcg _cpu=max || { _acc=$ACCEL; _cpu=$CPU; }
-	# shellcheck disable=SC2086
-	_t=$(qemu-system-i386 -accel "$_acc" -cpu "$_cpu" -m 256 -nodefaults \
-		-kernel "$1" -append "$2" -display none -serial stdio \
-		-monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
-		$_ic 2>>"$LOG") && _rc=0 || _rc=$?
+	_ic=--accel=$ACCEL
+	[ "${3:-}" = icount ] && _ic=--deterministic
+	_t=$("$RINGMON" run --native "$_ic" --timeout 600 --cmdline "$2" "$1" \
+		2>>"$LOG") && _rc=0 || _rc=$?
 	printf '%s\n' "--- native $* (status $_rc)" "$_t" >> "$LOG"
-	[ "$_rc" = 1 ] || { echo "bench: native $1 failed (status $_rc), see $LOG" >&2; exit 1; }
+	[ "$_rc" = 0 ] || { echo "bench: native $1 failed (status $_rc), see $LOG" >&2; exit 1; }
 	printf '%s\n' "$_t"
 }
 
@@ -188,13 +185,10 @@ now() { date +%s.%N; }
 
 linux_figures() {
 	t0=$(now)
-	qemu-system-i386 -accel "$ACCEL" -cpu "$CPU" -m 256 -nodefaults \
-		-kernel "$LK/bzImage" -initrd "$LINUX_INITRD" \
-		-append "console=ttyS0 reservetop=4M" -display none -serial stdio \
-		-monitor none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
-		</dev/null >> "$LOG" 2>&1 && rc=0 || rc=$?
+	"$RINGMON" run --native --accel "$ACCEL" --timeout 1200 --initrd "$LINUX_INITRD" \
+		"$LK/bzImage" </dev/null >> "$LOG" 2>&1 && rc=0 || rc=$?
 	t1=$(now)
-	[ "$rc" = 1 ] || { echo "bench: native Linux boot failed (status $rc), see $LOG" >&2; exit 1; }
+	[ "$rc" = 0 ] || { echo "bench: native Linux boot failed (status $rc), see $LOG" >&2; exit 1; }
 	ldb=$OUT/linux.db
 	rm -f "$ldb" "$ldb-wal" "$ldb-shm"
 	"$RINGMON" run --db "$ldb" --accel "$ACCEL" --mode w --timeout 1200 \
@@ -349,7 +343,8 @@ sample ring_bytes bytes $((4096 + ring_recs * rec_size))
 sample ring_max_bytes bytes $(($ring_max + 4096))
 
 # --- aggregate: median, min, max per key -----------------------------------
-sort -k1,1 -s "$SAMPLES" | awk -v accel="$ACCEL" -v host="$HOST" -v model="$MODEL" \
+sort -k1,1 -s "$SAMPLES" | awk -v accel="$ACCEL" -v qcpu="$CPU" -v why="$ACCEL_WHY" \
+	-v host="$HOST" -v model="$MODEL" \
 	-v nproc="$NPROC" -v reps="$REPS" -v qemu="$QEMU_VERSION" -v outdir="$OUT" \
 	-v nt="$N_TRAP" -v nf="$N_FLOOR" -v nc="$N_COMPUTE" -v nfl="$N_FLOOD" \
 	-v np="$N_PIPE" -v pcpu="$PIPE_CPU" -v quick="${BENCH_QUICK:-0}" '
@@ -371,7 +366,9 @@ function num(x) { return sprintf("%.10g", x) }
 END {
 	flush()
 	js = outdir "/results.json"
-	printf "{\n  \"accel\": \"%s\",\n  \"host\": \"%s\",\n", accel, host > js
+	gsub(/["\\]/, "\\\\&", why)
+	printf "{\n  \"accel\": \"%s\",\n  \"qemu_cpu\": \"%s\",\n  \"accel_why\": \"%s\",\n", accel, qcpu, why > js
+	printf "  \"host\": \"%s\",\n", host > js
 	printf "  \"cpu\": \"%s\",\n  \"nproc\": %d,\n  \"qemu\": \"%s\",\n", model, nproc, qemu > js
 	printf "  \"repetitions\": %d,\n  \"quick\": %s,\n", reps, quick == 1 ? "true" : "false" > js
 	printf "  \"n\": {\"trap\": %d, \"floor\": %d, \"compute_passes\": %d, \"flood\": %d, \"pipeline\": %d},\n", nt, nf, nc, nfl, np > js
@@ -411,7 +408,7 @@ EOF
 {
 	echo "# ringmon benchmarks"
 	echo
-	echo "Accelerator: **$ACCEL** ($QEMU_VERSION); host \`$HOST\`, $MODEL, $NPROC cores."
+	echo "Accelerator: **$ACCEL**, \`-cpu $CPU\` ($QEMU_VERSION; chosen by \`ringmon accel\`: $ACCEL_WHY); host \`$HOST\`, $MODEL, $NPROC cores."
 	echo "Every figure: median of $REPS repetitions, all from one \`make bench\` at $(date -u +%Y-%m-%dT%H:%MZ)."
 	echo "Keys ending in \`_insns\` ran under \`--deterministic\` (\`-icount shift=0,sleep=off\`): guest instructions."
 	echo "\`pipeline_records_per_s\` is the consumer alone: bench/pipeline, ringmon's consumer, symbols and SQLite sink fed by a host thread at full speed, both on CPU $PIPE_CPU ($N_PIPE records, lost = produced − rows); \`pipeline_lttng_*\` adds the LTTng sink in an active session; \`pipeline_e2e_*\` is end to end (records of a flood guest / wall seconds of the whole \`ringmon run\`)."

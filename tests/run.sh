@@ -1,18 +1,26 @@
 #!/bin/sh
 # The test runner: every unit binary in build/tests/, then every script in
-# tests/integration/.  A test passes when it exits 0.  Ends with the line
-# "N passed, N failed"; exits non-zero when anything failed.
+# tests/integration/.  A test passes when it exits 0 and is skipped when it
+# exits 77 (SKIP in tests/lib.sh: it cannot run on this machine); a skip is
+# never a pass.  Ends with the line "N passed, N failed, N skipped"; exits
+# non-zero when anything failed.
 cd "$(dirname "$0")/.." || exit 2
 pass=0
 fail=0
+skipped=0
 failed=""
 run() {
 	name=$1
 	shift
 	printf '== %s\n' "$name"
-	if "$@"; then
+	"$@"
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
 		pass=$((pass + 1))
 		printf 'PASS %s\n' "$name"
+	elif [ "$rc" -eq 77 ]; then
+		skipped=$((skipped + 1))
+		printf 'SKIP %s\n' "$name"
 	else
 		fail=$((fail + 1))
 		failed="$failed $name"
@@ -26,5 +34,5 @@ for t in tests/integration/*.sh; do
 	[ -f "$t" ] && run "integration/$(basename "$t" .sh)" sh "$t"
 done
 [ -n "$failed" ] && printf 'failed:%s\n' "$failed"
-printf '%d passed, %d failed\n' "$pass" "$fail"
+printf '%d passed, %d failed, %d skipped\n' "$pass" "$fail" "$skipped"
 [ "$fail" -eq 0 ]

@@ -26,8 +26,14 @@ q() {
 }
 check "valid JSON" 1 "$(q "SELECT json_valid(j) FROM doc")"
 check "quick mode recorded" 1 "$(q "SELECT json_extract(j, '\$.quick') FROM doc")"
-accel=$(q "SELECT json_extract(j, '\$.accel') FROM doc")
-case $accel in tcg | kvm) echo "  ok: accel = $accel" ;; *) fail "accel '$accel'" ;; esac
+# the accelerator and CPU model are the ones `ringmon run --accel auto` uses
+# here, in the results and in every monitored run of the benchmark
+check "accel is ringmon's" "$(accel_field accel)" "$(q "SELECT json_extract(j, '\$.accel') FROM doc")"
+check "qemu_cpu is ringmon's" "$(accel_field cpu)" "$(q "SELECT json_extract(j, '\$.qemu_cpu') FROM doc")"
+check "accel_why is ringmon's" "$(accel_field why)" "$(q "SELECT json_extract(j, '\$.accel_why') FROM doc")"
+check "the monitored runs' accelerators" "$(accel_field accel) $(accel_field cpu)" \
+	"$(sqlite3 -separator ' ' build/bench-quick/bench.db \
+		"SELECT DISTINCT accel, cpu FROM runs WHERE deterministic = 0")"
 [ -n "$(q "SELECT json_extract(j, '\$.host') FROM doc")" ] && echo "  ok: host given" ||
 	fail "no host"
 reps=$(q "SELECT json_extract(j, '\$.repetitions') FROM doc")

@@ -8,16 +8,20 @@
 # x86 paging cannot make a page executable yet unreadable (docs/monitor.md,
 # "Limits today").  Every other line of smc, the self-modifying code itself,
 # must match.
+#
+# DIFF_ACCEL=kvm runs both sides under KVM (differential_kvm.sh); the default
+# is what --accel auto picks here.
 . tests/lib.sh
+ACCEL=${DIFF_ACCEL:-auto}
 KNOWN_LIMIT='^bytes of a sensitive function before and after it ran: '
 for k in $TBK_KERNELS; do
-	native_transcript "build/tbk/$k.elf" | grep -v "$KNOWN_LIMIT" > "$TMP/native.txt"
+	native_transcript --accel "$ACCEL" "build/tbk/$k.elf" | grep -v "$KNOWN_LIMIT" > "$TMP/native.txt"
 	grep -q "^$k: done\$" "$TMP/native.txt" || fail "$k: native run did not finish"
 	for placement in shadow inplace; do
 		for mode in rw w off; do
 			for emulate in decode step; do
 				knobs="$placement/$mode/$emulate"
-				"$RINGMON" run --db "$TMP/d.db" --mode "$mode" --emulate "$emulate" \
+				"$RINGMON" run --db "$TMP/d.db" --accel "$ACCEL" --mode "$mode" --emulate "$emulate" \
 					--placement "$placement" "build/tbk/$k.elf" \
 					> "$TMP/mon.raw" 2> "$TMP/err.txt"
 				rc=$?

@@ -1,9 +1,10 @@
 # linux_native.sh — the Linux 6.1 guests (build/linux/VARIANT/bzImage, made
-# by `make linux`) booted natively at ring 0 by QEMU with the busybox
+# by `make linux`) booted natively at ring 0 by QEMU (`ringmon run --native`:
+# the machine and command line a monitored run gets) with the busybox
 # initramfs: every workload line must be there with the expected answer
 # (tests/fixtures/linux-workload.txt, which linux_monitor.sh holds the
-# monitor's runs to as well), the run must end through ringmon-exit (QEMU
-# status 1: the guest wrote 0 to port 0xf4), the kernel must have taken
+# monitor's runs to as well), the run must end through ringmon-exit (status
+# 0: the guest wrote 0 to port 0xf4), the kernel must have taken
 # reservetop=4M, ringmon-peek must get SIGSEGV, and a second boot of one
 # variant must print the same workload transcript.  Two boots at a time.
 . tests/lib.sh
@@ -11,12 +12,8 @@
 # `sh linux_native.sh boot DIR VARIANT N`: one native boot, into DIR/VARIANT.N
 if [ "${1:-}" = boot ]; then
 	d=$2 v=$3 n=$4
-	timeout 300 qemu-system-i386 -accel tcg -cpu max -m 256 -nodefaults \
-		-kernel "$LINUX/$v/bzImage" -initrd "$LINUX_INITRD" \
-		-append "console=ttyS0 reservetop=4M" \
-		-serial stdio -display none -monitor none -no-reboot \
-		-device isa-debug-exit,iobase=0xf4,iosize=4 </dev/null \
-		> "$d/$v.$n.raw" 2> "$d/$v.$n.err"
+	"$RINGMON" run --native --timeout 300 --initrd "$LINUX_INITRD" \
+		"$LINUX/$v/bzImage" </dev/null > "$d/$v.$n.raw" 2> "$d/$v.$n.err"
 	echo $? > "$d/$v.$n.status"
 	tr -d '\r' < "$d/$v.$n.raw" > "$d/$v.$n"
 	exit 0
@@ -27,7 +24,7 @@ need_linux
 	xargs -P 2 -L 1 sh "$0" boot "$TMP"
 
 for v in $LINUX_VARIANTS; do
-	check "$v: QEMU status (1: the guest wrote 0)" 1 "$(cat "$TMP/$v.1.status")"
+	check "$v: status" 0 "$(cat "$TMP/$v.1.status")"
 	linux_workload "$TMP/$v.1" > "$TMP/$v.lines"
 	if cmp -s "$LINUX_EXPECTED" "$TMP/$v.lines"; then
 		echo "  ok: $v: the workload transcript ($(wc -l < "$TMP/$v.lines") lines)"
