@@ -151,6 +151,8 @@ int irq_arrived(unsigned vector, const struct trap_frame *f)
 		return 0;
 	if ((f->cs & 3) == 0 && !idling)
 		return 0;
+	if (pic_swallow(vector - PIC_REAL_BASE))
+		return 1;   /* a tick of the monitor's own stall: not the guest's */
 	struct trap_record rec;
 	memset(&rec, 0, sizeof(rec));
 	rec.tsc_in = rdtsc();

@@ -18,6 +18,12 @@ void pic_raise(unsigned irq);
 /* Is an IRQ waiting?  Take the first one, as the guest's vector. */
 int pic_pending(void);
 unsigned pic_take(void);
+/* Around a stall on the full trace ring: notes a periodic timer tick that
+ * fell due meanwhile (pic.c says why it must not reach the guest). */
+void pic_stall_begin(void);
+void pic_stall_end(void);
+/* IRQ n arrived: 1 if it is such a tick, now acknowledged and gone. */
+int pic_swallow(unsigned irq);
 /* The guest vector of IRQ n. */
 unsigned pic_guest_vector(unsigned irq);
 

@@ -2,6 +2,7 @@
  * stalls the monitor (and with it the guest) until the host catches up. */
 #include "ring.h"
 #include "lib.h"
+#include "pic.h"
 #include "x86.h"
 
 static struct ring_header *const hdr = (struct ring_header *)RING_PHYS;
@@ -23,8 +24,10 @@ void ring_commit(struct trap_record *r)
 	uint32_t head = hdr->head;
 	if (head - hdr->tail >= hdr->capacity) {
 		hdr->stalls++;
+		pic_stall_begin();   /* the guest must not be billed for the wait */
 		while (head - hdr->tail >= hdr->capacity)
 			cpu_relax();
+		pic_stall_end();
 	}
 	r->seq = hdr->records++;
 	if (r->kind < KIND_MAX)
