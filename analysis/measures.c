@@ -20,7 +20,8 @@ static int load_row(struct rundb *r, struct run_measures *m)
 		"SELECT kernel, variant, guest, guest_sha256, protect, mode, emulate,"
 		" placement, accel, host, start_time, end_time, monitor_state, kill_reason,"
 		" sym_format, sym_file, deterministic, finished, exit_status, records,"
-		" stalls, dropped" TRACE_KINDS(MONITOR_COUNT) " FROM runs WHERE id = ?1", m->id);
+		" stalls, dropped, cpu, accel_why" TRACE_KINDS(MONITOR_COUNT)
+		" FROM runs WHERE id = ?1", m->id);
 #undef MONITOR_COUNT
 
 	if (ret)
@@ -50,8 +51,10 @@ static int load_row(struct rundb *r, struct run_measures *m)
 		m->records = sqlite3_column_int64(s, 19);
 		m->stalls = sqlite3_column_int64(s, 20);
 		m->dropped = sqlite3_column_int64(s, 21);
-		m->counted = sqlite3_column_type(s, 22) != SQLITE_NULL;
-		i = 22;
+		copy(m->cpu, sizeof(m->cpu), s, 22);
+		copy(m->accel_why, sizeof(m->accel_why), s, 23);
+		m->counted = sqlite3_column_type(s, 24) != SQLITE_NULL;
+		i = 24;
 #define READ_COUNT(name, value, str) m->mon_n[value] = sqlite3_column_int64(s, i++);
 		TRACE_KINDS(READ_COUNT)
 #undef READ_COUNT

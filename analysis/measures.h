@@ -31,6 +31,7 @@ struct run_measures {
 	/* the runs row; text is "" where the column is NULL */
 	char kernel[256], variant[64], guest[512], sha256[72];
 	char protect[32], mode[8], emulate[8], placement[8], accel[8];
+	char cpu[48], accel_why[512];   /* -cpu, and why this accelerator */
 	char host[256], start[32], end[32], state[16], reason[512];
 	char sym_format[16], sym_file[512];
 	bool deterministic, finished, counted;   /* counted: the monitor's n_* exist */

@@ -61,7 +61,8 @@ static void summary(struct report_ctx *rc)
 	doc_cell(rc->doc, "protect %s, mode %s, emulate %s, placement %s", m->protect, m->mode,
 		 m->emulate, m->placement);
 	doc_cell(rc->doc, "accelerator");
-	doc_cell(rc->doc, "%s%s", m->accel, m->deterministic ? ", deterministic (-icount)" : "");
+	doc_cell(rc->doc, "%s, -cpu %s%s (%s)", m->accel, m->cpu,
+		 m->deterministic ? ", deterministic (-icount)" : "", m->accel_why);
 	doc_cell(rc->doc, "outcome");
 	doc_cell(rc->doc, "%s", outcome);
 	doc_cell(rc->doc, "guest");

@@ -27,6 +27,10 @@ grep -q '^hot: done$' "$TMP/out.txt" || fail "auto on a regular file: hot did no
 check "auto on a regular file: the fallback line" "ringmon: $why; using tcg" "$(head -n 1 "$TMP/err.txt")"
 check "auto on a regular file: fallback lines" 1 "$(grep -c 'using tcg' "$TMP/err.txt")"
 check "auto on a regular file: runs row" "tcg|max|$why" "$(sql "SELECT accel, cpu, accel_why FROM runs")"
+"$RINGMON" report "$DB" --run 1 > "$TMP/report.md"
+grep -qxF "| accelerator | tcg, -cpu max ($why) |" "$TMP/report.md" &&
+	echo "  ok: the report names the accelerator, its CPU model and why" ||
+	fail "report: $(grep '^| accelerator' "$TMP/report.md")"
 
 # --accel kvm: exit 2 with the line, no database made, no row added
 for args in "run --db $TMP/k.db" "run --native" "sweep -o $TMP/k.db --workdir $TMP/kj"; do
