@@ -108,6 +108,7 @@ deps:
 check: deps linux-deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory linux-guests
+	$(Q)$(MAKE) --no-print-directory debian-guests
 	$(Q)RINGMON_NEED_LINUX=1 LINUX_VARIANTS="$(LINUX_VARIANTS)" sh tests/run.sh
 
 demo: deps
@@ -237,6 +238,16 @@ linux-demo: linux all
 	$(Q)LINUX_VARIANTS="$(LINUX_VARIANTS)" sh tools/demo.sh linux
 
 linux-always:
+
+# Debian bookworm's own i386 kernels, as shipped: linux-image-ABI-686 and
+# -686-pae (-unsigned) and each one's vmlinux out of its -dbg package, pinned
+# in tools/debian-guests.sh, fetched with apt-get download and kept in
+# build/debian/VERSION/ (docs/linux.md, "Debian's kernels").  A second run
+# downloads nothing.  DEBIAN_FOLLOW=1: the version linux-image-686 points to
+# today instead of the pinned one.
+.PHONY: debian-guests
+debian-guests: linux-deps
+	$(Q)sh tools/debian-guests.sh
 
 # --- benchmarks ------------------------------------------------------------
 # Bench kernels: one bench/NAME.c each, built like the test kernels (same

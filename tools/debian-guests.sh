@@ -1,0 +1,109 @@
+#!/bin/sh
+# debian-guests.sh — Debian bookworm's own i386 kernels, as shipped, for the
+# tests (docs/linux.md, "Debian's kernels"): fetched with `apt-get download`,
+# never installed, unpacked into build/debian/VERSION/ and kept there; a
+# second run finds them and downloads nothing.
+#
+#   sh tools/debian-guests.sh          the 686 and 686-pae vmlinuz, and each one's
+#                                      vmlinux from its -dbg package (make debian-guests)
+#   sh tools/debian-guests.sh images   the vmlinuz alone (52 MB to download, not 1.5 GB)
+#   sh tools/debian-guests.sh dir      print the directory, fetch nothing
+#   DEBIAN_FOLLOW=1 sh tools/debian-guests.sh
+#                                      the version linux-image-686:i386 points to today
+#                                      instead of the pinned one
+#
+# Prints the directory it filled as its last line.
+set -e
+
+# The pinned kernel: ABI name and package version, both from bookworm's main
+# pocket (the security pocket's versions are replaced, and dropped, often).
+ABI=${DEBIAN_ABI:-6.1.0-50}
+VERSION=${DEBIAN_VERSION:-6.1.176-1}
+FLAVOURS="686 686-pae"
+OUT=${DEBIAN_OUT:-build/debian}
+
+die() {
+	echo "debian-guests: $*" >&2
+	exit 1
+}
+
+# linux-image-686:i386 depends on linux-image-ABI-686 (= VERSION), the
+# signed-template build of the same kernel; take ABI and VERSION from there.
+follow_metapackage() {
+	dep=$(apt-cache depends linux-image-686:i386 2>/dev/null |
+		sed -n 's/^ *Depends: linux-image-\([0-9.-]*\)-686\(:i386\)\{0,1\}$/\1/p' | head -1)
+	[ -n "$dep" ] || die "linux-image-686:i386 names no kernel (sh tools/deps.sh linux adds i386)"
+	ABI=$dep
+	VERSION=$(apt-cache policy "linux-image-$ABI-686-unsigned:i386" |
+		sed -n 's/^ *Candidate: //p')
+	case $VERSION in
+	'' | '(none)') die "no candidate for linux-image-$ABI-686-unsigned:i386" ;;
+	esac
+}
+
+# fetch PACKAGE: its .deb in $OUT/debs (once), named on stdout
+fetch() {
+	pkg=$1
+	deb=$OUT/debs/${pkg}_$(echo "$VERSION" | sed 's/:/%3a/')_i386.deb
+	if [ ! -s "$deb" ]; then
+		echo "debian-guests: apt-get download $pkg:i386=$VERSION" >&2
+		start=$(date +%s)
+		(cd "$OUT/debs" && apt-get download -q "$pkg:i386=$VERSION" >&2) ||
+			die "apt-get download $pkg:i386=$VERSION failed"
+		[ -s "$deb" ] || die "apt-get download left no $deb"
+		echo "debian-guests: $(du -m "$deb" | cut -f1) MB in $(($(date +%s) - start)) s" >&2
+	fi
+	echo "$deb"
+}
+
+# extract DEB MEMBER DEST: one file of a package's data, without unpacking
+# the rest (an image's modules are 180 MB, a -dbg package's 3.4 GB).  tar
+# stops at the member (--occurrence), so dpkg-deb dies of the closed pipe:
+# its complaint is dropped, and a broken package shows as a member not found.
+# A package that fails is removed, to be fetched again next time.
+extract() {
+	tmp=$DEST/.extract
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	if ! { dpkg-deb --fsys-tarfile "$1" 2>/dev/null; } | tar -x --occurrence=1 -C "$tmp" "./$2"; then
+		rm -f "$1"
+		die "$2 not in $1 (removed; run again to fetch it again)"
+	fi
+	mv "$tmp/$2" "$3"
+	rm -rf "$tmp"
+}
+
+image() {
+	f=$1
+	[ -s "$DEST/vmlinuz-$ABI-$f" ] && return
+	deb=$(fetch "linux-image-$ABI-$f-unsigned")
+	extract "$deb" "boot/vmlinuz-$ABI-$f" "$DEST/vmlinuz-$ABI-$f"
+	extract "$deb" "boot/config-$ABI-$f" "$DEST/config-$ABI-$f"
+	rm -f "$deb"
+}
+
+dbg() {
+	f=$1
+	[ -s "$DEST/vmlinux-$ABI-$f" ] && return
+	deb=$(fetch "linux-image-$ABI-$f-dbg")
+	extract "$deb" "usr/lib/debug/boot/vmlinux-$ABI-$f" "$DEST/vmlinux-$ABI-$f"
+	rm -f "$deb"
+}
+
+case ${1:-} in
+'' | images | dir) ;;
+*) die "usage: debian-guests.sh [images|dir]" ;;
+esac
+[ "${DEBIAN_FOLLOW:-0}" = 1 ] && follow_metapackage
+DEST=$OUT/$VERSION
+if [ "${1:-}" = dir ]; then
+	echo "$DEST"
+	exit 0
+fi
+mkdir -p "$DEST" "$OUT/debs"
+for f in $FLAVOURS; do
+	image "$f"
+	[ "${1:-}" = images ] || dbg "$f"
+done
+echo "$ABI" > "$DEST/abi"
+echo "$DEST"
