@@ -52,13 +52,15 @@ MT_VAR_OBJ    := $(B)/workloads/tbk/mt.c.sections.o
 # --- the host command ------------------------------------------------------
 HOST_CFLAGS   := -std=c11 -O2 -g -D_GNU_SOURCE -pthread -Itrace -Ivmm \
                  -Ianalysis -Imodule $(WARN)
-# liblttng-ust carries the `ringmon` tracepoint provider (trace/ringmon_tp.c).
-HOST_LIBS     := -lelf -ldw -lsqlite3 -lcrypto -llttng-ust -ldl -lz -pthread
+# No liblttng-ust here: its threads would start in every command.  The
+# `ringmon` tracepoint provider is a shared object of its own, beside each
+# program that can load it (--sink lttng; vmm/lttng_sink.c); -ldl opens it.
+HOST_LIBS     := -lelf -ldw -lsqlite3 -lcrypto -ldl -lz -pthread
 # Every compression a bzImage's payload can be in, for its kallsyms table
 # (vmm/sym_kallsyms.c): zlib, liblzma (lzma and xz), libbz2, libzstd, liblz4, liblzo2.
 PAYLOAD_LIBS  := -lz -llzma -lbz2 -lzstd -llz4 -llzo2
 HOST_LIBS     += $(PAYLOAD_LIBS)
-VMM_SRCS      := $(wildcard vmm/*.c) $(wildcard analysis/*.c) trace/ringmon_tp.c
+VMM_SRCS      := $(wildcard vmm/*.c) $(wildcard analysis/*.c)
 # The database schema is compiled in: trace/schema.sql becomes the C string
 # schema_sql in a generated source (a pattern rule, so it is not the default goal).
 SCHEMA_C      := $(B)/trace/schema.sql.c
@@ -197,6 +199,22 @@ $(RINGMON): $(VMM_OBJS)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) -o $@ $(VMM_OBJS) $(HOST_LIBS)
 
+# The LTTng-UST provider as lttng-ust(3) builds one for dynamic loading:
+# position-independent, linked with liblttng-ust (kept, --no-as-needed: the
+# probes reach it only through their constructor).
+LTTNG_TP_OBJ  := $(B)/host/trace/ringmon_tp.pic.o
+LTTNG_TP_SOS  := $(B)/ringmon_tp.so $(B)/bench/ringmon_tp.so
+all: $(LTTNG_TP_SOS)
+$(LTTNG_TP_OBJ): trace/ringmon_tp.c
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  CC [so] $<")
+	$(Q)$(CC) $(HOST_CFLAGS) -fpic $(DEPFLAGS) -c $< -o $@
+
+$(LTTNG_TP_SOS): $(LTTNG_TP_OBJ)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD [so] $@")
+	$(Q)$(CC) -shared -Wl,--no-as-needed -o $@ $< -llttng-ust
+
 $(B)/tests/%: tests/unit/%.c $(HOSTMOD_OBJS)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  CC [t]  $<")
@@ -261,8 +279,8 @@ BENCH_ELFS    := $(patsubst %,$(B)/bench/%.elf,$(BENCH_KERNELS))
 .SECONDARY: $(patsubst %,$(B)/bench/%.c.o,$(BENCH_KERNELS))
 # bench/pipeline.c is a host program, not a kernel: ringmon's consumer path
 # (its own objects) fed by a host-side producer thread.
-PIPELINE_OBJS := $(patsubst %,$(B)/host/vmm/%.c.o,ring sinks sink_text db) \
-                 $(SYMTAB_OBJS) $(B)/host/trace/ringmon_tp.c.o $(B)/host/$(SCHEMA_C).o
+PIPELINE_OBJS := $(patsubst %,$(B)/host/vmm/%.c.o,ring sinks sink_text db lttng_sink paths) \
+                 $(SYMTAB_OBJS) $(B)/host/$(SCHEMA_C).o
 PIPELINE      := $(B)/bench/pipeline
 all: $(BENCH_ELFS) $(PIPELINE)
 

@@ -1,5 +1,6 @@
-/* ringmon_tp.c — instantiates the `ringmon` LTTng-UST tracepoint provider
- * (ringmon_tp.h): the probes, and the tracepoint definitions ringmon calls. */
+/* ringmon_tp.c — the probes of the `ringmon` LTTng-UST tracepoint provider
+ * (ringmon_tp.h), built alone into ringmon_tp.so with liblttng-ust.  The
+ * tracepoints themselves are defined in ringmon (vmm/lttng_sink.c), which
+ * opens this object only for --sink lttng. */
 #define LTTNG_UST_TRACEPOINT_CREATE_PROBES
-#define LTTNG_UST_TRACEPOINT_DEFINE
 #include "ringmon_tp.h"

@@ -6,8 +6,9 @@
  *   ringmon:trap        one trap record with the symbols of its addresses
  *   ringmon:run_end     how the run ended and the monitor's counters
  *
- * The provider is linked into ringmon (ringmon_tp.c).  Each tracepoint is a
- * single predicted-not-taken branch on the event's enabled state until an
+ * The probes are in the shared object ringmon_tp.so (ringmon_tp.c), which
+ * ringmon loads for --sink lttng only (vmm/lttng_sink.c).  Each tracepoint is
+ * a single predicted-not-taken branch on the event's enabled state until an
  * LTTng session enables it; the arguments are not even read before that.
  */
 #undef LTTNG_UST_TRACEPOINT_PROVIDER

@@ -1,11 +1,13 @@
 /* sinks.c — hand each event of a run to every sink that --sink chose.  The
- * LTTng tracepoints are called whenever that sink is chosen; each costs one
- * branch until a session enables the event (trace/ringmon_tp.h). */
+ * LTTng tracepoints are called whenever that sink is chosen, once its provider
+ * is loaded (lttng_sink.c); each costs one branch until a session enables the
+ * event (trace/ringmon_tp.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "lttng_sink.h"
 #include "ringmon_tp.h"
 #include "sinks.h"
 
@@ -55,6 +57,12 @@ int sinks_open(struct sinks *s, unsigned mask, const char *db_path, int text_fd)
 	int ret;
 
 	*s = (struct sinks){ .mask = mask, .db_path = db_path };
+	/* First: a failure here leaves no database file and no text behind. */
+	if (mask & SINK_LTTNG) {
+		ret = lttng_sink_load(s->err, sizeof(s->err));
+		if (ret)
+			return ret;
+	}
 	if (mask & SINK_TEXT) {
 		ret = text_open(s, text_fd);
 		if (ret)

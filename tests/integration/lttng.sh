@@ -6,7 +6,8 @@
 # As root, the session daemon would be the system-wide one (/var/run/lttng),
 # so the daemon, the lttng client and ringmon all run as nobody instead: a
 # per-user session daemon is private to its LTTNG_HOME.  ringmon, its
-# monitor and the guest are copied where nobody can read them.
+# monitor, its LTTng provider and the guest are copied where nobody can
+# read them.
 . tests/lib.sh
 [ -f "$TBK" ] || for TBK in build/tbk/hot.elf build/tbk/tbk.elf; do [ -f "$TBK" ] && break; done
 for t in lttng-sessiond lttng babeltrace2; do
@@ -16,6 +17,7 @@ done
 export LTTNG_HOME="$TMP/lttng"
 mkdir "$LTTNG_HOME" "$TMP/bin" "$TMP/bin/module"
 cp "$RINGMON" "$TMP/bin/ringmon"
+cp build/ringmon_tp.so "$TMP/bin/"
 cp build/module/monitor.elf "$TMP/bin/module/"
 cp "$TBK" "$TMP/bin/"
 RINGMON=$TMP/bin/ringmon
