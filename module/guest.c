@@ -9,7 +9,6 @@
 #include "linux.h"
 #include "scan.h"
 
-#define GUEST_LOAD_MIN 0x100000u   /* below: BIOS data, VGA, ROMs */
 
 static int fail(char *err, unsigned errlen, const char *msg)
 {

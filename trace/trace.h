@@ -19,13 +19,15 @@
 
 /* Physical memory map shared by monitor and host (QEMU RAM, -m RAM_MB).
  *
- *   0x00000000 .. GUEST_MEM_END   guest RAM (the guest sees only this)
+ *   0x00000000 .. GUEST_MEM_END   guest RAM (the guest sees only this);
+ *                                 ELF guests load at GUEST_LOAD_MIN and up
  *   RING_PHYS  .. MONITOR_PHYS    the trace ring (header page + records)
  *   MONITOR_PHYS .. RAM end       monitor image, its tables, stacks, modules
  *
  * Physical address P is at offset P of QEMU's memory-backend file.
  */
 #define RINGMON_RAM_MB   256u
+#define GUEST_LOAD_MIN   0x00100000u   /* below: BIOS data, VGA, ROMs */
 #define GUEST_MEM_END    0x0E000000u
 #define RING_PHYS        0x0E000000u
 #define RING_RECORDS_PHYS (RING_PHYS + 0x1000u)   /* first record slot */

@@ -92,7 +92,51 @@ static const char *elf_problem(Elf *elf)
 	return NULL;
 }
 
-int image_check(const char *path, const char **why)
+/* The program headers as a loader will take them: all inside the file, and
+ * every loadable segment inside the file and within [lo, hi) at its physical
+ * address.  The host says so before anything starts, rather than the
+ * monitor after QEMU has. */
+static const char *segments_problem(int fd, Elf *elf, uint32_t lo, uint32_t hi)
+{
+	static char msg[160];
+	GElf_Ehdr eh;
+	GElf_Phdr ph;
+	struct stat st;
+	size_t loads = 0;
+
+	if (!gelf_getehdr(elf, &eh) || fstat(fd, &st))
+		return "cannot read the ELF header";
+	if (eh.e_phnum == 0)
+		return "no program headers: nothing to load";
+	if (eh.e_phnum == PN_XNUM)
+		return "e_phnum 0xffff (PN_XNUM): more program headers than a Multiboot loader reads";
+	if (eh.e_phentsize != sizeof(Elf32_Phdr))
+		return "program header entries of the wrong size (e_phentsize)";
+	if (eh.e_phoff > (uint64_t)st.st_size ||
+	    (uint64_t)eh.e_phnum * eh.e_phentsize > (uint64_t)st.st_size - eh.e_phoff)
+		return "the program headers lie past the end of the file (truncated?)";
+	for (int i = 0; i < eh.e_phnum; i++) {
+		if (!gelf_getphdr(elf, i, &ph))
+			return "cannot read the program headers";
+		if (ph.p_type != PT_LOAD)
+			continue;
+		loads++;
+		if (ph.p_filesz > ph.p_memsz)
+			return "a loadable segment has more file bytes than memory (p_filesz > p_memsz)";
+		if (ph.p_offset > (uint64_t)st.st_size ||
+		    ph.p_filesz > (uint64_t)st.st_size - ph.p_offset)
+			return "a loadable segment lies past the end of the file (truncated?)";
+		if (ph.p_paddr < lo || ph.p_paddr > hi || ph.p_memsz > hi - ph.p_paddr) {
+			snprintf(msg, sizeof(msg), "a loadable segment at physical %08llx..%08llx lies"
+				 " outside %08x..%08x", (unsigned long long)ph.p_paddr,
+				 (unsigned long long)(ph.p_paddr + ph.p_memsz), lo, hi);
+			return msg;
+		}
+	}
+	return loads ? NULL : "no loadable segment (PT_LOAD)";
+}
+
+int image_check(const char *path, uint32_t lo, uint32_t hi, const char **why)
 {
 	int fd, ret;
 	Elf *elf;
@@ -114,6 +158,8 @@ int image_check(const char *path, const char **why)
 		goto out;
 	}
 	*why = elf_problem(elf);
+	if (!*why)
+		*why = segments_problem(fd, elf, lo, hi);
 	if (*why) {
 		ret = -ENOEXEC;
 		goto out;

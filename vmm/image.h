@@ -4,13 +4,16 @@
 #define RINGMON_IMAGE_H
 
 #include <libelf.h>
+#include <stdint.h>
 
 #define SHA256_HEX_LEN 64
 
-/* 0 if path is a 32-bit i386 ET_EXEC ELF with a Multiboot header or a Linux
- * bzImage (boot protocol 2.06 or later); -errno otherwise.  For an image that is readable but unusable (-ENOEXEC) *why says
- * what is wrong with it. */
-int image_check(const char *path, const char **why);
+/* 0 if path is a 32-bit i386 ET_EXEC ELF with a Multiboot header whose
+ * program headers and loadable segments lie inside the file and, at their
+ * physical addresses, within [lo, hi) -- or a Linux bzImage (boot protocol
+ * 2.06 or later); -errno otherwise.  For an image that is readable but
+ * unusable (-ENOEXEC) *why says what is wrong with it. */
+int image_check(const char *path, uint32_t lo, uint32_t hi, const char **why);
 
 /* 1 if the open file is a Linux bzImage, 0 if not, -errno. */
 int image_is_bzimage(int fd);

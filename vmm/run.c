@@ -293,10 +293,11 @@ static void parse(int argc, char **argv, struct run_opts *o)
 
 /* --- validation: everything is checked before anything is created -------- */
 
-static void check_image(const char *path, const char *hint)
+/* An ELF guest loads into guest RAM; the monitor anywhere below 4 GiB. */
+static void check_image(const char *path, uint32_t lo, uint32_t hi, const char *hint)
 {
 	const char *why;
-	int ret = image_check(path, &why);
+	int ret = image_check(path, lo, hi, &why);
 
 	if (ret)
 		usage_err("%s: %s%s", path, why ? why : strerror(-ret), hint);
@@ -361,7 +362,7 @@ static void validate(struct run_opts *o, struct symtab *syms)
 {
 	int ret;
 
-	check_image(o->guest, "");
+	check_image(o->guest, GUEST_LOAD_MIN, GUEST_MEM_END, "");
 	if (!realpath(o->guest, o->guest_path))
 		usage_err("%s: %s", o->guest, strerror(errno));
 	o->linux_guest = is_bzimage(o->guest_path);
@@ -375,7 +376,7 @@ static void validate(struct run_opts *o, struct symtab *syms)
 	if (!o->monitor && !o->native)
 		default_monitor(o);
 	if (!o->native)
-		check_image(o->monitor, o->monitor_default ?
+		check_image(o->monitor, 0, UINT32_MAX, o->monitor_default ?
 			    " (build it with `make`, or give --monitor)" : "");
 	if (qemu_find(o->qemu, sizeof(o->qemu)))
 		usage_err("%s not found in $PATH (`make deps` installs it)", QEMU_BINARY);
@@ -587,9 +588,18 @@ static int check_lossless(const struct ring_consumer *rc, const struct run_end *
 /* What QEMU ending by itself, with the guest neither exited nor killed, says. */
 static void qemu_ended(const struct run *run, struct verdict *v)
 {
-	int ws = run->qemu.wstatus;
+	/* QEMU's own word when a signal (SIGTERM, SIGINT, SIGHUP) from outside
+	 * stopped it: it then exits with status 0, as after a reset */
+	const char *sig = strstr(run->qemu.err, "terminating on signal ");
+	int ws = run->qemu.wstatus, signo;
 
-	if (WIFSIGNALED(ws))
+	if (sig && sscanf(sig, "terminating on signal %d", &signo) == 1 && signo > 0 &&
+	    signo < NSIG)
+		snprintf(v->kill_reason, sizeof(v->kill_reason),
+			 "QEMU was stopped by SIG%s from outside ringmon (%.*s)",
+			 sigabbrev_np(signo) ? sigabbrev_np(signo) : "?",
+			 (int)strcspn(sig, "\n"), sig);
+	else if (WIFSIGNALED(ws))
 		snprintf(v->kill_reason, sizeof(v->kill_reason),
 			 "QEMU was killed by signal %d while the guest ran", WTERMSIG(ws));
 	else if (WEXITSTATUS(ws))

@@ -64,6 +64,17 @@ if ! gcc -m32 -nostdlib -static -o "$tmp/nomb.elf" "$tmp/nomb.c" ||
 fi
 mkdir "$tmp/dir"
 mkfifo "$tmp/fifo"
+# ELFs whose program headers lie (issue 13): the host must see it before
+# QEMU starts.  poke FILE OFFSET BYTES: overwrite bytes of a copy of hot.elf.
+poke() {
+	cp build/tbk/hot.elf "$tmp/$1"
+	printf "$3" | dd of="$tmp/$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+head -c 4700 build/tbk/hot.elf >"$tmp/truncated.elf"
+poke phoff-past-end.elf 28 '\377\377\0\0'        # e_phoff
+poke phnum-xnum.elf 44 '\377\377'                 # e_phnum = PN_XNUM
+poke segment-past-ram.elf 64 '\0\0\0\017'         # the first p_paddr = 0x0f000000
+poke filesz-over-memsz.elf 68 '\0\0\1\0'          # the first p_filesz = 64 KiB
 
 case_ missing-guest "$tmp/nope.elf" run --db "$db" "$tmp/nope.elf"
 case_ text-file "not an ELF" run --db "$db" "$tmp/text.txt"
@@ -85,6 +96,16 @@ case_ missing-monitor "$tmp/nope-monitor.elf" run --db "$db" \
 	--monitor "$tmp/nope-monitor.elf" "$tmp/mb.elf"
 case_ monitor-not-multiboot "no Multiboot header" run --db "$db" \
 	--monitor "$tmp/nomb.elf" "$tmp/mb.elf"
+case_ elf-truncated "a loadable segment lies past the end of the file" \
+	run --db "$db" "$tmp/truncated.elf"
+case_ elf-phoff-past-end "the program headers lie past the end of the file" \
+	run --db "$db" "$tmp/phoff-past-end.elf"
+case_ elf-phnum-0xffff "e_phnum 0xffff" run --db "$db" "$tmp/phnum-xnum.elf"
+case_ elf-segment-outside-ram "outside 00100000..0e000000" \
+	run --db "$db" "$tmp/segment-past-ram.elf"
+case_ elf-filesz-over-memsz "p_filesz > p_memsz" run --db "$db" "$tmp/filesz-over-memsz.elf"
+case_ native-elf-truncated "a loadable segment lies past the end" \
+	run --native "$tmp/truncated.elf"
 case_ unknown-command "bogus" bogus
 case_ report-missing-db "$tmp/missing.db" report "$tmp/missing.db"
 case_ report-unknown-option "--bogus" report --bogus "$tmp/missing.db"
