@@ -97,11 +97,15 @@ static void child_exec(const struct qemu_config *c, char *const argv[], pid_t pa
 	int in = open("/dev/null", O_RDONLY);
 
 	/* ringmon blocks its stop signals and ignores SIGPIPE; QEMU must not
-	 * inherit that.  Its own process group keeps a terminal's ^C for
-	 * ringmon, which forwards it; and QEMU dies with ringmon. */
+	 * inherit that, nor the SIGINT a shell ignores for background jobs.
+	 * Its own process group keeps a terminal's ^C for ringmon, which
+	 * forwards it; and QEMU dies with ringmon. */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	setpgid(0, 0);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == 0 && getppid() == parent && in >= 0 &&
 	    dup2(in, 0) == 0 && dup2(out, 1) == 1 && dup2(err, 2) == 2 && !child_fds(c))
