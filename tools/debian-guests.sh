@@ -56,38 +56,33 @@ fetch() {
 	echo "$deb"
 }
 
-# extract DEB MEMBER DEST: one file of a package's data, without unpacking
-# the rest (an image's modules are 180 MB, a -dbg package's 3.4 GB).  tar
-# stops at the member (--occurrence), so dpkg-deb dies of the closed pipe:
-# its complaint is dropped, and a broken package shows as a member not found.
-# A package that fails is removed, to be fetched again next time.
-extract() {
+# take PACKAGE MEMBER...: the members (paths inside the package) into $DEST
+# under their own names, unless all are there.  Only they are read out of the
+# package: an image's modules are 180 MB, a -dbg package's other files 3.1 GB.
+# tar stops once it has them (--occurrence), so dpkg-deb dies of the closed
+# pipe: its complaint is dropped, and a broken package shows as a member not
+# found; it is removed then, to be fetched again.  The files are the cache:
+# the .deb goes once they are out.
+take() {
+	pkg=$1
+	shift
+	have=1
+	for m; do [ -s "$DEST/${m##*/}" ] || have=0; done
+	[ "$have" = 1 ] && return
+	deb=$(fetch "$pkg")
 	tmp=$DEST/.extract
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
-	if ! { dpkg-deb --fsys-tarfile "$1" 2>/dev/null; } | tar -x --occurrence=1 -C "$tmp" "./$2"; then
-		rm -f "$1"
-		die "$2 not in $1 (removed; run again to fetch it again)"
+	members=""
+	for m; do members="$members ./$m"; done
+	# shellcheck disable=SC2086
+	if ! { dpkg-deb --fsys-tarfile "$deb" 2>/dev/null; } |
+		tar -x --occurrence=1 -C "$tmp" $members; then
+		rm -f "$deb"
+		die "${members# }: not all in $deb (removed; run again to fetch it again)"
 	fi
-	mv "$tmp/$2" "$3"
-	rm -rf "$tmp"
-}
-
-image() {
-	f=$1
-	[ -s "$DEST/vmlinuz-$ABI-$f" ] && return
-	deb=$(fetch "linux-image-$ABI-$f-unsigned")
-	extract "$deb" "boot/vmlinuz-$ABI-$f" "$DEST/vmlinuz-$ABI-$f"
-	extract "$deb" "boot/config-$ABI-$f" "$DEST/config-$ABI-$f"
-	rm -f "$deb"
-}
-
-dbg() {
-	f=$1
-	[ -s "$DEST/vmlinux-$ABI-$f" ] && return
-	deb=$(fetch "linux-image-$ABI-$f-dbg")
-	extract "$deb" "usr/lib/debug/boot/vmlinux-$ABI-$f" "$DEST/vmlinux-$ABI-$f"
-	rm -f "$deb"
+	for m; do mv "$tmp/$m" "$DEST/${m##*/}"; done
+	rm -rf "$tmp" "$deb"
 }
 
 case ${1:-} in
@@ -102,8 +97,9 @@ if [ "${1:-}" = dir ]; then
 fi
 mkdir -p "$DEST" "$OUT/debs"
 for f in $FLAVOURS; do
-	image "$f"
-	[ "${1:-}" = images ] || dbg "$f"
+	take "linux-image-$ABI-$f-unsigned" "boot/vmlinuz-$ABI-$f" "boot/config-$ABI-$f"
+	[ "${1:-}" = images ] ||
+		take "linux-image-$ABI-$f-dbg" "usr/lib/debug/boot/vmlinux-$ABI-$f"
 done
 echo "$ABI" > "$DEST/abi"
 echo "$DEST"
