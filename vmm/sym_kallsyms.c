@@ -20,7 +20,6 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#include "image.h"
 #include "symbols.h"
 
 /* A decompressed kernel (vmlinux.bin plus its relocations) larger than this
@@ -32,8 +31,9 @@ static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | p[1] << 1
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
-/* Every decoder gets the stream without the kernel's size trailer and must
- * fill out[0..cap) exactly: 0, -ENOMEM, or -EBADMSG for a broken stream. */
+/* Every decoder gets the stream (gzip's with its own trailer, the others'
+ * without Kbuild's size) and must fill out[0..cap) exactly: 0, -ENOMEM, or
+ * -EBADMSG for a broken stream. */
 static int unzip_gzip(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
 {
 	z_stream z = { .next_in = (Bytef *)in, .avail_in = (uInt)n,
@@ -177,26 +177,25 @@ static int unzip_zstd(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
  * uncompressed size (32 bits, little-endian) to every payload but gzip's,
  * whose trailer ends in that same size (ISIZE). */
 static const struct codec {
-	const char *name;
 	uint8_t magic[6];
 	size_t magic_len;
 	int (*unzip)(const uint8_t *in, size_t n, uint8_t *out, size_t cap);
 	bool keep_trailer;
 	const char *broken;
 } codecs[] = {
-	{ "gzip", { 0x1f, 0x8b }, 2, unzip_gzip, true,
+	{ { 0x1f, 0x8b }, 2, unzip_gzip, true,
 	  "a bzImage whose gzip payload is truncated or corrupt" },
-	{ "bzip2", { 'B', 'Z', 'h' }, 3, unzip_bzip2, false,
+	{ { 'B', 'Z', 'h' }, 3, unzip_bzip2, false,
 	  "a bzImage whose bzip2 payload is truncated or corrupt" },
-	{ "lzma", { 0x5d, 0x00 }, 2, unzip_lzma, false,
+	{ { 0x5d, 0x00 }, 2, unzip_lzma, false,
 	  "a bzImage whose lzma payload is truncated or corrupt" },
-	{ "xz", { 0xfd, '7', 'z', 'X', 'Z', 0x00 }, 6, unzip_xz, false,
+	{ { 0xfd, '7', 'z', 'X', 'Z', 0x00 }, 6, unzip_xz, false,
 	  "a bzImage whose xz payload is truncated or corrupt" },
-	{ "lzo", { 0x89, 'L', 'Z', 'O', 0x00 }, 5, unzip_lzo, false,
+	{ { 0x89, 'L', 'Z', 'O', 0x00 }, 5, unzip_lzo, false,
 	  "a bzImage whose lzo payload is truncated or corrupt" },
-	{ "lz4", { 0x02, 0x21, 0x4c, 0x18 }, 4, unzip_lz4, false,
+	{ { 0x02, 0x21, 0x4c, 0x18 }, 4, unzip_lz4, false,
 	  "a bzImage whose lz4 payload is truncated or corrupt" },
-	{ "zstd", { 0x28, 0xb5, 0x2f, 0xfd }, 4, unzip_zstd, false,
+	{ { 0x28, 0xb5, 0x2f, 0xfd }, 4, unzip_zstd, false,
 	  "a bzImage whose zstd payload is truncated or corrupt" },
 };
 
@@ -360,12 +359,12 @@ static int find_names(const uint8_t *k, struct tables *t)
 	return -ENOEXEC;
 }
 
-static char type_bind(char c, uint8_t *type, uint8_t *bind)
+/* nm's letter as kallsyms stores it: lower case is local. */
+static void type_bind(char c, uint8_t *type, uint8_t *bind)
 {
 	char l = (char)(c | 0x20);
 	*type = l == 't' || l == 'w' ? STT_FUNC : l == 'd' || l == 'b' || l == 'r' ? STT_OBJECT : STT_NOTYPE;
 	*bind = c >= 'A' && c <= 'Z' ? STB_GLOBAL : STB_LOCAL;
-	return l;
 }
 
 static int add_symbols(struct symtab *st, const struct tables *t)
