@@ -140,6 +140,8 @@ int cmd_layout(int argc, char **argv)
 				usage_err("layout: %s has no symbol '%s'", symbols, names[i]);
 			t[nt++] = (struct table){ .s = s, .what = "table" };
 		}
+	} else if (!symtab_names_data(&st)) {
+		printf("%s: " SYMTAB_NO_DATA_HINT "\n", symbols);
 	} else {
 		static const char *const kinds[][2] = { { "gdt", "GDT" }, { "idt", "IDT" } };
 		for (size_t k = 0; k < 2; k++) {

@@ -333,6 +333,8 @@ static void load_symbols(struct run_opts *o, struct symtab *syms)
 	}
 	if (!realpath(path, o->sym_path))
 		usage_err("%s: %s", path, strerror(errno));
+	if (!symtab_names_data(syms))
+		pr_err("%s: " SYMTAB_NO_DATA_HINT, path);
 }
 
 static bool is_bzimage(const char *path)

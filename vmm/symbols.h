@@ -58,6 +58,11 @@ const char *sym_type_name(const struct sym *s);
  * data symbols come from (the vmlinux with its symbol table, e.g. in
  * Debian's -dbg package, or a real System.map). */
 bool symtab_names_data(const struct symtab *st);
+/* What `run` and `layout` say then, after the symbol file's name. */
+#define SYMTAB_NO_DATA_HINT \
+	"names functions only (kallsyms without CONFIG_KALLSYMS_ALL): data addresses stay" \
+	" unnamed; data symbols come from the kernel's vmlinux (--symbols, e.g." \
+	" /usr/lib/debug/boot/vmlinux-VERSION from linux-image-VERSION-dbg)"
 
 /* For the loaders. */
 int symtab_load_elf(struct symtab *st);

@@ -79,6 +79,13 @@ for f in $FLAVOURS; do
 	grep -q '(kallsyms), data not named$' "$TMP/ks-$f.err" &&
 		echo "  ok: $f: $(cut -d: -f2- "$TMP/ks-$f.err" | sed "s/^ //")" ||
 		fail "$f: $(cat "$TMP/ks-$f.err")"
+	# layout says plainly that these symbols cannot name data, and where
+	# data symbols come from
+	"$RINGMON" layout "$k" > "$TMP/layout-$f" 2>&1
+	grep -qF "$k: names functions only (kallsyms without CONFIG_KALLSYMS_ALL)" "$TMP/layout-$f" &&
+		grep -qF 'from linux-image-VERSION-dbg' "$TMP/layout-$f" &&
+		echo "  ok: $f: layout says the symbols name no data, and where they come from" ||
+		fail "$f: layout: $(head -n 1 "$TMP/layout-$f")"
 	nm "$DEB/vmlinux-$ABI-$f" > "$TMP/nm-$f" || fail "$f: nm of the vmlinux failed"
 	range() { awk -v s="$1" '$3 == s { print $1 }' "$TMP/nm-$f"; }
 	awk -v a="$(range _stext)" -v b="$(range _etext)" -v c="$(range _sinittext)" \
