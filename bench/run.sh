@@ -106,7 +106,7 @@ PIPE_CPU=${BENCH_PIPELINE_CPU:-$((NPROC - 1))}
 PIPE_LTTNG=0
 [ "${BENCH_SUMMARY_ONLY:-0}" = 1 ] || rm -rf "$PIPE_DIR"
 mkdir -p "$PIPE_DIR/bin" "$PIPE_DIR/home"
-cp "$B/bench/pipeline" "$B/bench/trap.elf" "$PIPE_DIR/bin/"
+cp "$B/bench/pipeline" "$B/bench/ringmon_tp.so" "$B/bench/trap.elf" "$PIPE_DIR/bin/"
 if [ "$(id -u)" -eq 0 ]; then
 	chmod 755 "$PIPE_DIR" "$PIPE_DIR/bin"
 	chown 65534:65534 "$PIPE_DIR/home"

@@ -32,6 +32,7 @@ void tbk_main(uint32_t magic, const void *mbi)
 		tbk_fail("not booted through Multiboot");
 	step("descriptor tables");
 	cpu_init();
+	pic_init();   /* remapped and masked: no BIOS tick on vector 8 at ring 3 */
 	root = vm_kernel();
 	user_init(root);
 	trap_init();
