@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "db.h"
 #include "rundb.h"
@@ -59,11 +60,46 @@ const char *rundb_text(sqlite3_stmt *s, int col, const char *dflt)
 	return t ? (const char *)t : dflt;
 }
 
+/* A WAL database can be read without writing only if its -shm file can be
+ * created, or it is immutable.  On a read-only filesystem nothing can change
+ * it, so it is -- unless a -wal file holds commits not yet checkpointed. */
+static bool immutable_here(const char *path)
+{
+	struct statvfs fs;
+	struct stat wal;
+	char *wal_path = sqlite3_mprintf("%s-wal", path);
+	bool unwritten = !wal_path || (!stat(wal_path, &wal) && wal.st_size);
+
+	sqlite3_free(wal_path);
+	return !statvfs(path, &fs) && (fs.f_flag & ST_RDONLY) && !unwritten;
+}
+
+char *rundb_uri(const char *path, bool readonly)
+{
+	sqlite3_str *u = sqlite3_str_new(NULL);
+
+	sqlite3_str_appendall(u, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/._-~", *p))
+			sqlite3_str_appendchar(u, 1, (char)*p);
+		else
+			sqlite3_str_appendf(u, "%%%02X", *p);
+	if (readonly)
+		sqlite3_str_appendall(u, immutable_here(path) ? "?immutable=1" : "?mode=ro");
+	if (sqlite3_str_errcode(u) != SQLITE_OK) {
+		sqlite3_free(sqlite3_str_finish(u));
+		return NULL;
+	}
+	return sqlite3_str_finish(u);
+}
+
 int rundb_open(struct rundb *r, const char *path)
 {
 	char version[16] = "";
 	struct stat st;
 	sqlite3_stmt *s;
+	char *uri;
 	int step, ret;
 
 	*r = (struct rundb){ .path = path };
@@ -71,7 +107,12 @@ int rundb_open(struct rundb *r, const char *path)
 		snprintf(r->err, sizeof(r->err), "%s: no such database file", path);
 		return -ENOENT;
 	}
-	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+	uri = rundb_uri(path, true);
+	if (!uri)
+		return fail(r, -ENOMEM, "open");
+	ret = sqlite3_open_v2(uri, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	sqlite3_free(uri);
+	if (ret != SQLITE_OK)
 		return fail(r, -EIO, "open");
 	if (sqlite3_prepare_v2(r->db, "SELECT value FROM meta WHERE key = 'schema_version'",
 			       -1, &s, NULL) != SQLITE_OK)

@@ -19,6 +19,12 @@ struct rundb {
 int rundb_open(struct rundb *r, const char *path);
 void rundb_close(struct rundb *r);
 
+/* path as an SQLite URI (for SQLITE_OPEN_URI, ATTACH): with readonly, for
+ * reading only -- immutable on a read-only filesystem, where SQLite could
+ * not create the -shm file WAL readers share.  sqlite3_free() it; NULL on
+ * out of memory. */
+char *rundb_uri(const char *path, bool readonly);
+
 /* sql with ?1 (if it has one) bound to run. */
 int rundb_prepare(struct rundb *r, sqlite3_stmt **s, const char *sql, int64_t run);
 

@@ -1,8 +1,12 @@
 /* db.c — write runs, symbols and traps into SQLite: WAL journal, one prepared
- * statement per table, trap rows in batched transactions. */
+ * statement per table, trap rows gathered in memory and committed in batches. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "ring.h"
@@ -12,11 +16,66 @@ extern const char schema_sql[];
 
 #define NOW_ISO "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
+/* Whether a file of the database (or its WAL) has reached the file-size
+ * limit: the write past it failed with EFBIG. */
+static bool at_size_limit(sqlite3 *sql)
+{
+	const char *file = sqlite3_db_filename(sql, "main");
+	struct rlimit lim;
+	bool at = false;
+
+	if (!file || !file[0] || getrlimit(RLIMIT_FSIZE, &lim) || lim.rlim_cur == RLIM_INFINITY)
+		return false;
+	for (int wal = 0; wal < 2 && !at; wal++) {
+		char *name = sqlite3_mprintf("%s%s", file, wal ? "-wal" : "");
+		struct stat st;
+
+		/* SQLite writes up to a page (64 KiB at most) at a time */
+		at = name && !stat(name, &st) && (rlim_t)st.st_size + 65536 > lim.rlim_cur;
+		sqlite3_free(name);
+	}
+	return at;
+}
+
+/* The errno behind SQLite's last error, 0 if none is known.  SQLite reads
+ * errno after the fact, so EFBIG may be lost by then: the limit tells. */
+static int db_errno(sqlite3 *sql)
+{
+	int code = sqlite3_extended_errcode(sql) & 0xff, sys = sqlite3_system_errno(sql);
+
+	if (code == SQLITE_IOERR && (!sys || sys == EIO) && at_size_limit(sql))
+		return EFBIG;
+	return sys;
+}
+
+void db_errmsg(sqlite3 *sql, char *out, size_t len)
+{
+	int code = sql ? sqlite3_extended_errcode(sql) & 0xff : SQLITE_NOMEM;
+	int sys = sql ? db_errno(sql) : 0;
+	/* "disk I/O error", "unable to open database file": the system's errno
+	 * says which (read-only, no space, file too large) */
+	bool say = sys && (code == SQLITE_IOERR || code == SQLITE_CANTOPEN || code == SQLITE_FULL);
+
+	snprintf(out, len, "%s%s%s%s", sql ? sqlite3_errmsg(sql) : "out of memory",
+		 say ? " (" : "", say ? strerror(sys) : "", say ? ")" : "");
+}
+
 static int db_fail(struct db *db, const char *what)
 {
-	snprintf(db->err, sizeof(db->err), "%s: %s", what,
-		 db->sql ? sqlite3_errmsg(db->sql) : "out of memory");
+	char msg[160];
+
+	db_errmsg(db->sql, msg, sizeof(msg));
+	snprintf(db->err, sizeof(db->err), "%s: %s", what, msg);
 	return -EIO;
+}
+
+/* Whether the last call failed for want of space: a full disk, or a write
+ * past the file-size limit (EFBIG: cmd_run ignores SIGXFSZ). */
+static bool db_no_space(struct db *db)
+{
+	int code = sqlite3_extended_errcode(db->sql) & 0xff, sys = db_errno(db->sql);
+
+	return code == SQLITE_FULL || (code == SQLITE_IOERR && (sys == ENOSPC || sys == EFBIG));
 }
 
 static int db_exec(struct db *db, const char *sql, const char *what)
@@ -76,14 +135,51 @@ static int bind_opt_int64(sqlite3_stmt *s, int i, bool have, int64_t v)
 	return have ? sqlite3_bind_int64(s, i, v) : sqlite3_bind_null(s, i);
 }
 
+/* 0 if the file is empty (no tables) or a ringmon database of this schema
+ * version; reads only, so a file that is neither stays as it was. */
+static int check_version(struct db *db)
+{
+	char tables[16], meta[16], version[16] = "";
+	int ret = db_query_text(db, "SELECT count(*) FROM sqlite_master", tables, sizeof(tables),
+				"read schema");
+
+	if (!ret)
+		ret = db_query_text(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+				    " AND name = 'meta'", meta, sizeof(meta), "read schema");
+	if (ret)   /* a file that is not SQLite at all is bad input too */
+		return sqlite3_errcode(db->sql) == SQLITE_NOTADB ? -EINVAL : ret;
+	if (!strcmp(tables, "0"))   /* new, or empty: nothing in it to refuse */
+		return 0;
+	/* a meta table of someone else's, without these columns, is foreign */
+	if (strcmp(meta, "0") && db_query_text(db, "SELECT value FROM meta WHERE"
+					       " key = 'schema_version'", version,
+					       sizeof(version), "read schema version"))
+		version[0] = 0;
+	if (!version[0]) {
+		snprintf(db->err, sizeof(db->err), "not a ringmon database (it has tables, views or"
+			 " indexes but no ringmon schema_version in meta): left as it was; give a new file");
+		return -EINVAL;
+	}
+	if (strcmp(version, DB_SCHEMA_VERSION)) {
+		snprintf(db->err, sizeof(db->err),
+			 "database schema version '%s', this ringmon writes version %s"
+			 " (use a new database file)", version, DB_SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 /* Several concurrent runs (a sweep) may create the same file: the schema is
  * applied in one write transaction, idempotently, and only to a file that is
- * new or already has this schema version. */
+ * new or already has this schema version -- checked before anything (WAL
+ * mode included) is changed, and again once the write lock is held. */
 static int apply_schema(struct db *db)
 {
-	char mode[16], version[16];
-	int ret;
+	char mode[16];
+	int ret = check_version(db);
 
+	if (ret)
+		return ret;
 	ret = db_query_text(db, "PRAGMA journal_mode = WAL", mode, sizeof(mode),
 			    "set WAL journal mode");
 	if (ret)
@@ -104,18 +200,7 @@ static int apply_schema(struct db *db)
 		ret = db_exec(db, "BEGIN IMMEDIATE", "begin schema");
 	if (ret)
 		return ret;
-	/* version "" for a new file: no meta table yet */
-	ret = db_query_text(db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
-			    " AND name = 'meta'", version, sizeof(version), "read schema version");
-	if (!ret && version[0])
-		ret = db_query_text(db, "SELECT value FROM meta WHERE key = 'schema_version'",
-				    version, sizeof(version), "read schema version");
-	if (!ret && version[0] && strcmp(version, DB_SCHEMA_VERSION)) {
-		snprintf(db->err, sizeof(db->err),
-			 "database schema version '%s', this ringmon writes version %s"
-			 " (use a new database file)", version, DB_SCHEMA_VERSION);
-		ret = -EPROTO;
-	}
+	ret = check_version(db);
 	if (!ret)
 		ret = db_exec(db, schema_sql, "create schema");
 	if (ret) {
@@ -125,20 +210,60 @@ static int apply_schema(struct db *db)
 	return db_exec(db, "COMMIT", "commit schema");
 }
 
-int db_open(struct db *db, const char *path)
+/* SQLite opens a file it may not write read-only, without a word (a URI's
+ * file was not checked by db_writable()): say so before anything is tried. */
+static int refuse_readonly(struct db *db)
+{
+	const char *file = sqlite3_db_filename(db->sql, "main");
+
+	if (sqlite3_db_readonly(db->sql, "main") != 1)
+		return 0;
+	snprintf(db->err, sizeof(db->err), "the database is read-only (%s)",
+		 file && access(file, W_OK) ? strerror(errno) : "opened read-only");
+	return -EROFS;
+}
+
+int db_writable(const char *path, bool exists, char *err, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
+	if (!access(exists ? path : dir, W_OK))
+		return 0;
+	snprintf(err, len, "%s (%s)", exists ? "the database is read-only" : "cannot create it",
+		 strerror(errno));
+	return -EROFS;
+}
+
+int db_open(struct db *db, const char *path, int flags)
 {
 	int ret;
 
 	*db = (struct db){ 0 };
+	if (!path[0]) {
+		/* SQLite would open a private temporary database */
+		snprintf(db->err, sizeof(db->err), "an empty database file name");
+		return -EINVAL;
+	}
+	/* SQLite would only say "unable to open database file" */
+	if (!(flags & SQLITE_OPEN_URI)) {
+		ret = db_writable(path, !access(path, F_OK), db->err, sizeof(db->err));
+		if (ret)
+			return ret;
+	}
 	/* NOMUTEX: one thread at a time uses the connection (the command layer
 	 * before ring_start() and after ring_stop(), the consumer in between:
 	 * thread creation and join order them), so SQLite need not lock a
 	 * mutex in each of the ~30 calls per row. */
 	if (sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+			    SQLITE_OPEN_NOMUTEX | flags, NULL) != SQLITE_OK) {
 		ret = db_fail(db, "open");
 		goto err;
 	}
+	ret = refuse_readonly(db);
+	if (ret)
+		goto err;
 	/* a sweep writes one file from many processes: wait for the lock */
 	if (sqlite3_busy_timeout(db->sql, 10000) != SQLITE_OK) {
 		ret = db_fail(db, "set busy timeout");
@@ -164,18 +289,15 @@ err:
 	return ret;
 }
 
-static int commit_batch(struct db *db)
-{
-	if (!db->batched)
-		return 0;
-	db->batched = 0;
-	return db_exec(db, "COMMIT", "commit traps");
-}
+static int flush_wait(struct db *db);
 
 int db_close(struct db *db)
 {
-	int ret = commit_batch(db);   /* a run that failed keeps what it traced */
+	/* a run that failed keeps what it traced; one the disk filled has said so */
+	int ret = db->full ? 0 : flush_wait(db);
 
+	free(db->rows);
+	db->rows = NULL;
 	if (sqlite3_finalize(db->insert_trap) != SQLITE_OK && !ret)
 		ret = db_fail(db, "finalize");
 	if (sqlite3_close(db->sql) != SQLITE_OK && !ret)
@@ -256,19 +378,11 @@ err_rollback:
 	return ret;
 }
 
-static long batch_age_ms(const struct db *db)
+static long ms_since(const struct timespec *t)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - db->batch_start.tv_sec) * 1000 +
-	       (now.tv_nsec - db->batch_start.tv_nsec) / 1000000;
-}
-
-int db_flush_due(struct db *db)
-{
-	if (db->batched && batch_age_ms(db) >= DB_BATCH_MS)
-		return commit_batch(db);
-	return 0;
+	return (now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
 /* Bytes as lowercase hex, "" for none: out has room for 2 * n + 1. */
@@ -293,20 +407,14 @@ static int bind_sym(sqlite3_stmt *s, int i, const struct sym_ref *y, bool has_pa
 	return rc;
 }
 
-/* Trap path 4.3: one traps row. */
-int db_add_trap(struct db *db, const struct trap_event *e)
+/* Trap path 4.3: one traps row, at commit time. */
+static int insert_row(struct db *db, const struct db_row *row)
 {
-	const struct trap_record *r = e->r;
+	const struct trap_record *r = &row->r;
+	const struct trap_event *e = &row->e;
 	sqlite3_stmt *s = db->insert_trap;
-	int rc = SQLITE_OK, ret;
+	int rc = SQLITE_OK;
 
-	if (!db->batched) {
-		ret = db_exec(db, "BEGIN IMMEDIATE", "begin traps");
-		if (ret)
-			return ret;
-		clock_gettime(CLOCK_MONOTONIC, &db->batch_start);
-	}
-	db->batched++;
 	rc |= sqlite3_bind_int64(s, 1, db->run_id);
 	rc |= sqlite3_bind_int64(s, 2, (sqlite3_int64)r->seq);
 	rc |= bind_text(s, 3, ring_kind_name(r->kind));
@@ -334,21 +442,167 @@ int db_add_trap(struct db *db, const struct trap_event *e)
 	rc |= sqlite3_bind_int64(s, 26, (sqlite3_int64)r->tsc_out);
 	if (rc != SQLITE_OK)
 		return db_fail(db, "bind trap");
-	ret = db_step_done(db, s, "insert trap");
-	if (ret)
-		return ret;
-	if (db->batched >= DB_BATCH_ROWS)
-		return commit_batch(db);
-	return db_flush_due(db);
+	return db_step_done(db, s, "insert trap");
 }
+
+/* The first n pending rows in one transaction: the write lock is held only
+ * for this.  On failure they stay pending; -ENOSPC if there was no space. */
+static int commit_rows(struct db *db, unsigned n)
+{
+	int ret = db_exec(db, "BEGIN IMMEDIATE", "begin traps");
+
+	for (unsigned i = 0; i < n && !ret; i++)
+		ret = insert_row(db, &db->rows[db->first + i]);
+	if (!ret)
+		ret = db_exec(db, "COMMIT", "commit traps");
+	if (ret) {
+		bool nospace = db_no_space(db);
+		/* SQLite may have rolled back already; best effort, ret says why */
+		if (!sqlite3_get_autocommit(db->sql))
+			sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+		return nospace ? -ENOSPC : ret;
+	}
+	db->first = (db->pending -= n) ? db->first + n : 0;
+	db->stored += n;
+	return 0;
+}
+
+/* No space for the pending rows: try again later, or give up (db->full)
+ * once DB_HOLD_S have passed without a row stored. */
+static int no_space(struct db *db)
+{
+	char why[sizeof(db->err)];
+
+	if (!db->nospace) {
+		db->nospace = true;
+		clock_gettime(CLOCK_MONOTONIC, &db->nospace_since);
+	}
+	db->chunk = DB_NOSPACE_CHUNK;
+	if (ms_since(&db->nospace_since) < DB_HOLD_S * 1000L) {
+		clock_gettime(CLOCK_MONOTONIC, &db->retry_at);
+		db->retry_at.tv_nsec += DB_RETRY_MS * 1000000L;
+		db->retry_at.tv_sec += db->retry_at.tv_nsec / 1000000000L;
+		db->retry_at.tv_nsec %= 1000000000L;
+		return -EAGAIN;
+	}
+	db->full = true;
+	snprintf(why, sizeof(why), "%s", db->err);
+	snprintf(db->err, sizeof(db->err), "no space for %d s, %llu records stored: %.*s",
+		 DB_HOLD_S, (unsigned long long)db->stored, (int)sizeof(why) - 64, why);
+	return -ENOSPC;
+}
+
+/* Commit the pending rows: in one transaction, or once space ran out in
+ * ones of DB_NOSPACE_CHUNK rows, doubling while they fit, so that whatever
+ * fits is stored.  -EAGAIN: there is no space, try again (not before
+ * db->retry_at). */
+static int flush(struct db *db)
+{
+	struct timespec now;
+	int ret = 0;
+
+	if (db->full)
+		return -ENOSPC;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (db->nospace && (now.tv_sec < db->retry_at.tv_sec ||
+			    (now.tv_sec == db->retry_at.tv_sec && now.tv_nsec < db->retry_at.tv_nsec)))
+		return -EAGAIN;
+	/* The WAL may hold most of the disk, in many versions of the same
+	 * pages: once copied into the database, its space is written over
+	 * again.  Best effort: it needs space for the database to grow. */
+	if (db->nospace)
+		sqlite3_wal_checkpoint_v2(db->sql, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	while (db->pending && !ret) {
+		unsigned n = db->nospace && db->pending > db->chunk ? db->chunk : db->pending;
+
+		ret = commit_rows(db, n);
+		if (!ret && db->nospace) {   /* progress: the hold starts again */
+			db->nospace_since = now;
+			db->chunk = db->chunk < DB_BATCH_ROWS / 2 ? 2 * db->chunk : DB_BATCH_ROWS;
+		}
+	}
+	if (ret == -ENOSPC)
+		return no_space(db);
+	if (!ret)
+		db->nospace = false;
+	return ret;
+}
+
+/* Everything pending, waiting for space as long as the hold allows. */
+static int flush_wait(struct db *db)
+{
+	int ret;
+
+	/* an interrupted sleep only makes the next try come sooner */
+	while ((ret = flush(db)) == -EAGAIN)
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &db->retry_at, NULL);
+	return ret;
+}
+
+int db_flush_due(struct db *db)
+{
+	if (db->pending && (db->nospace || ms_since(&db->batch_start) >= DB_BATCH_MS))
+		return flush(db);
+	return db->full ? -ENOSPC : 0;
+}
+
+/* Trap path 4.3: the row joins the batch (copied: the record is the
+ * consumer's), to be written by flush(). */
+int db_add_trap(struct db *db, const struct trap_event *e)
+{
+	struct db_row *row;
+	int ret;
+
+	if (!db->rows && !(db->rows = malloc(DB_BATCH_ROWS * sizeof(*db->rows)))) {
+		snprintf(db->err, sizeof(db->err), "trap batch: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	if (db->first + db->pending == DB_BATCH_ROWS) {
+		ret = flush(db);   /* -EAGAIN: this trap is refused, offer it again */
+		if (ret)
+			return ret;
+	}
+	if (!db->pending)
+		clock_gettime(CLOCK_MONOTONIC, &db->batch_start);
+	row = &db->rows[db->first + db->pending++];
+	row->r = *e->r;
+	row->e = *e;
+	row->e.r = &row->r;
+	ret = db->first + db->pending == DB_BATCH_ROWS ? flush(db) : db_flush_due(db);
+	return ret == -EAGAIN ? 0 : ret;   /* this trap is taken; the next one waits */
+}
+
+static int update_run(struct db *db, const struct run_end *re);
 
 int db_run_end(struct db *db, const struct run_end *re)
 {
-	sqlite3_stmt *s;
-	int rc = SQLITE_OK, i = 1, ret = commit_batch(db);
+	bool reported = db->full;   /* the consumer ended the run for it */
+	char why[sizeof(db->err)];
+	struct run_end lost;
+	int ret = flush_wait(db);
 
-	if (ret)
-		return ret;
+	if (ret != -ENOSPC)
+		return ret ? ret : update_run(db, re);
+	/* the rows that found no space are lost: the run did not end well */
+	db->pending = db->first = 0;
+	snprintf(why, sizeof(why), "%s", db->err);
+	lost = *re;
+	lost.state = "crashed";
+	lost.exit_status = -1;
+	if (!lost.kill_reason)
+		lost.kill_reason = why;
+	if (reported)
+		return update_run(db, &lost);
+	update_run(db, &lost);   /* if there is room for it: the error is why */
+	snprintf(db->err, sizeof(db->err), "%s", why);
+	return ret;
+}
+
+static int update_run(struct db *db, const struct run_end *re)
+{
+	sqlite3_stmt *s;
+	int rc = SQLITE_OK, i = 1, ret;
+
 #define SET_COUNT(name, value, str) ", n_" str " = ?"
 	if (sqlite3_prepare_v2(db->sql,
 		"UPDATE runs SET end_time = " NOW_ISO ", finished = 1, exit_status = ?,"

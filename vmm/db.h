@@ -3,6 +3,7 @@
 #ifndef RINGMON_DB_H
 #define RINGMON_DB_H
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,34 +14,79 @@
 
 #define DB_SCHEMA_VERSION "3"
 
+/* A trap row waiting for its batch's commit: the record copied out of the
+ * ring, its symbols pointing into the run's symbol table. */
+struct db_row {
+	struct trap_record r;
+	struct trap_event e;        /* e.r is &r once bound */
+};
+
 struct db {
 	sqlite3 *sql;
 	sqlite3_stmt *insert_trap;
 	int64_t run_id;
-	unsigned batched;           /* rows in the open transaction */
+	/* The batch is gathered in memory and written in one short transaction,
+	 * so the write lock is held per commit, not while the guest runs: other
+	 * writers of the file (a sweep, a second run) get it in between. */
+	struct db_row *rows;        /* DB_BATCH_ROWS, allocated at the first trap */
+	unsigned first, pending;    /* rows[first ..] gathered, not yet committed */
 	struct timespec batch_start;
+	uint64_t stored;            /* trap rows of this run committed */
+	/* No space (a full disk, or the file-size limit): since when, and when
+	 * to try again; full once DB_HOLD_S have passed without progress. */
+	struct timespec nospace_since, retry_at;
+	unsigned chunk;             /* rows a transaction while there is no space */
+	bool nospace, full;
 	char insn[2 * sizeof(((struct trap_record *)0)->insn) + 1];   /* bound as text */
-	char err[256];              /* what failed, when a call returned -EIO */
+	char err[256];              /* what failed, when a call returned -errno */
 };
 
-/* Open or create path and bring its schema up to date. */
-int db_open(struct db *db, const char *path);
+/* Open or create path and bring its schema up to date.  flags: more SQLite
+ * open flags (SQLITE_OPEN_URI when path is a URI, for ATTACHing others).
+ * -EINVAL: an empty name, or a file that is neither empty nor a ringmon
+ * database (left untouched); -EPROTO: another schema version; -EROFS: the
+ * file cannot be written.  db_refused() is true for these: bad input. */
+/* sqlite3_errmsg(sql), with the system's errno where SQLite's message is
+ * only "disk I/O error" or "unable to open database file". */
+void db_errmsg(sqlite3 *sql, char *out, size_t len);
+
+int db_open(struct db *db, const char *path, int flags);
+
+/* 0 if path (exists) or the directory to create it in (!exists) can be
+ * written; else -EROFS and why in err[len]. */
+int db_writable(const char *path, bool exists, char *err, size_t len);
 int db_close(struct db *db);
+
+static inline bool db_refused(int err)
+{
+	return err == -EINVAL || err == -EPROTO || err == -EROFS;
+}
 
 int db_run_begin(struct db *db, const struct run_info *ri);
 int db_add_symbols(struct db *db, const struct symtab *st);
 
 /* One symbolized trap.  Rows are committed every DB_BATCH_ROWS or
- * DB_BATCH_MS, so a killed ringmon loses at most that much. */
+ * DB_BATCH_MS, so a killed ringmon loses at most that much.  When a commit
+ * finds no space, the rows stay pending and are tried again every
+ * DB_RETRY_MS, DB_NOSPACE_CHUNK rows a transaction (to store what fits);
+ * a trap that finds the batch full is refused with -EAGAIN (the consumer
+ * holds the monitor and offers it again), and after DB_HOLD_S without
+ * progress every call fails with -ENOSPC (db->full). */
 #define DB_BATCH_ROWS 16384
 #define DB_BATCH_MS   100
+#define DB_RETRY_MS   100
+#define DB_HOLD_S     10
+#define DB_NOSPACE_CHUNK 64
 #define DB_WAL_CHECKPOINT_PAGES "10000"   /* PRAGMA wal_autocheckpoint */
 int db_add_trap(struct db *db, const struct trap_event *e);
 
-/* Commit the open batch if it is DB_BATCH_MS old. */
+/* Commit the batch if it is DB_BATCH_MS old, or retry one that found no
+ * space; -EAGAIN while that is still failing. */
 int db_flush_due(struct db *db);
 
-/* Commit what is pending and complete the runs row. */
+/* Commit what is pending (waiting up to DB_HOLD_S for space) and complete
+ * the runs row.  Rows that could not be stored make the run crashed, with
+ * why as its kill_reason, if there is room for that. */
 int db_run_end(struct db *db, const struct run_end *re);
 
 #endif

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -22,7 +23,9 @@ static const char merge_usage[] =
 	"OUT's own, in the order of the inputs and of their ids.  Each input is\n"
 	"copied in one transaction and its row counts checked: an input that fails\n"
 	"leaves nothing of it in OUT.  Every input is checked first to be a ringmon\n"
-	"database of this schema version, so a wrong one changes nothing at all.\n"
+	"database of this schema version with no run that OUT or an earlier input\n"
+	"has too (the same guest_sha256, start_time and host), so a wrong one changes\n"
+	"nothing at all.  The inputs are only read.\n"
 	"\n"
 	"  -h, --help   this text\n"
 	"\n"
@@ -44,30 +47,54 @@ int merge_check(const char *path, char *err, size_t len)
 	return ret;
 }
 
+/* db_writable(), the message after the file's name. */
+static int writable(const char *path, bool exists, char *err, size_t len)
+{
+	char why[256];
+	int ret = db_writable(path, exists, why, sizeof(why));
+
+	if (ret)
+		snprintf(err, len, "%s: %s", path, why);
+	return ret;
+}
+
 int merge_check_out(const char *path, char *err, size_t len)
 {
 	struct stat st;
+	int ret;
 
+	if (!path[0]) {
+		snprintf(err, len, "an empty file name for OUT");
+		return -EINVAL;
+	}
 	if (stat(path, &st) && errno == ENOENT)
-		return 0;
+		return writable(path, false, err, len);
 	if (stat(path, &st)) {
 		snprintf(err, len, "%s: %s", path, strerror(errno));
 		return -EINVAL;
 	}
-	if (S_ISREG(st.st_mode) && !st.st_size)   /* e.g. from mktemp */
-		return 0;
-	return merge_check(path, err, len);
+	/* an empty file (e.g. from mktemp) is a new database */
+	ret = S_ISREG(st.st_mode) && !st.st_size ? 0 : merge_check(path, err, len);
+	return ret ? ret : writable(path, true, err, len);
 }
 
 int merge_open(struct merge *m, const char *out)
 {
+	char *uri;
 	int ret;
 
 	*m = (struct merge){ .path = out };
 	ret = merge_check_out(out, m->err, sizeof(m->err));
 	if (ret)
 		return ret;
-	ret = db_open(&m->out, out);
+	/* a URI, so that the inputs can be ATTACHed read-only (attach()) */
+	uri = rundb_uri(out, false);
+	if (!uri) {
+		snprintf(m->err, sizeof(m->err), "%s: %s", out, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	ret = db_open(&m->out, uri, SQLITE_OPEN_URI);
+	sqlite3_free(uri);
 	if (ret)
 		snprintf(m->err, sizeof(m->err), "%s: %s", out, m->out.err);
 	return ret;
@@ -86,7 +113,10 @@ int merge_close(struct merge *m)
 
 static int fail(struct merge *m, const char *in, const char *what)
 {
-	snprintf(m->err, sizeof(m->err), "%s: %s: %s", in, what, sqlite3_errmsg(m->out.sql));
+	char msg[160];
+
+	db_errmsg(m->out.sql, msg, sizeof(msg));
+	snprintf(m->err, sizeof(m->err), "%s: %s: %s", in, what, msg);
 	return -EIO;
 }
 
@@ -255,18 +285,67 @@ static bool same_file(const char *a, const char *b)
 	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* The input, read-only, as SRC (OUT's connection takes URIs). */
 static int attach(struct merge *m, const char *in)
 {
+	char *uri = rundb_uri(in, true);
 	sqlite3_stmt *s;
 	int ret = 0;
 
+	if (!uri) {
+		snprintf(m->err, sizeof(m->err), "%s: %s", in, strerror(ENOMEM));
+		return -ENOMEM;
+	}
 	if (sqlite3_prepare_v2(m->out.sql, "ATTACH ?1 AS " SRC, -1, &s, NULL) != SQLITE_OK)
-		return fail(m, in, "attach");
-	if (sqlite3_bind_text(s, 1, in, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_DONE)
+		ret = fail(m, in, "attach");
+	else if (sqlite3_bind_text(s, 1, uri, -1, SQLITE_STATIC) != SQLITE_OK ||
+		 sqlite3_step(s) != SQLITE_DONE)
 		ret = fail(m, in, "attach");
 	if (sqlite3_finalize(s) != SQLITE_OK && !ret)
 		ret = fail(m, in, "attach");
+	sqlite3_free(uri);
+	return ret;
+}
+
+/* -EEXIST if main already holds runs of SRC: the same guest started at the
+ * same millisecond on the same host is the same run, whatever its id (a
+ * database merged twice, or two copies of one). */
+static int check_dups(struct merge *m, const char *in)
+{
+	int64_t dup, all;
+	int ret = query_pair(m, in, "SELECT count(*), (SELECT count(*) FROM " SRC ".runs) FROM "
+			     SRC ".runs AS n WHERE EXISTS (SELECT 1 FROM main.runs AS o WHERE"
+			     " o.guest_sha256 IS n.guest_sha256 AND o.start_time = n.start_time"
+			     " AND o.host IS n.host)", NULL, &dup, &all);
+
+	if (!ret && dup) {
+		snprintf(m->err, sizeof(m->err), "%s: %lld of its %lld runs are already in %s"
+			 " (the same guest_sha256, start_time and host): merged before?"
+			 " nothing of it copied", in, (long long)dup, (long long)all, m->path);
+		ret = -EEXIST;
+	}
+	return ret;
+}
+
+/* check_dups() of in against a, both opened read-only, before anything is
+ * written. */
+static int check_dups_before(const char *a, const char *in, char *err, size_t len)
+{
+	char *uri = rundb_uri(a, true);
+	struct merge m = { .path = a };
+	int ret = 0;
+
+	if (!uri || sqlite3_open_v2(uri, &m.out.sql, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+				    NULL) != SQLITE_OK)
+		ret = fail(&m, a, "open");
+	if (!ret)
+		ret = attach(&m, in);
+	if (!ret)
+		ret = check_dups(&m, in);
+	if (ret)
+		snprintf(err, len, "%s", m.err);
+	sqlite3_free(uri);
+	sqlite3_close(m.out.sql);   /* read-only: nothing a failed close could lose */
 	return ret;
 }
 
@@ -286,7 +365,9 @@ int merge_add(struct merge *m, const char *in)
 		return ret;
 	ret = exec(m, in, "BEGIN IMMEDIATE", "begin");
 	if (!ret) {
-		ret = copy_runs(m, in);
+		ret = check_dups(m, in);
+		if (!ret)
+			ret = copy_runs(m, in);
 		if (!ret)
 			ret = exec(m, in, "COMMIT", "commit");
 		if (ret)   /* best effort: ret says why, and SQLite rolls back anyway */
@@ -305,18 +386,27 @@ static const struct option merge_options[] = {
 };
 
 /* OUT and every input are checked before OUT is opened, so that a wrong
- * argument leaves OUT as it was (not even created). */
+ * argument leaves OUT as it was (not even created): an input whose runs OUT
+ * or an earlier input already has too. */
 static void check_args(int n, char **paths)
 {
+	struct stat st;
 	char err[512];
+	bool has_runs;
 
 	if (merge_check_out(paths[0], err, sizeof(err)))
 		usage_err("merge: %s", err);
+	has_runs = !stat(paths[0], &st) && st.st_size;
 	for (int i = 1; i < n; i++) {
 		if (merge_check(paths[i], err, sizeof(err)))
 			usage_err("merge: %s", err);
 		if (same_file(paths[i], paths[0]))
 			usage_err("merge: %s: is the output database itself", paths[i]);
+		for (int j = has_runs ? 0 : 1; j < i; j++)
+			if (j && same_file(paths[j], paths[i]))
+				usage_err("merge: %s: given twice", paths[i]);
+			else if (check_dups_before(paths[j], paths[i], err, sizeof(err)))
+				usage_err("merge: %s", err);
 	}
 }
 
@@ -332,6 +422,9 @@ int cmd_merge(int argc, char **argv)
 		fputs(merge_usage, stdout);
 		return 0;
 	}
+	/* past the file-size limit a write fails (EFBIG) and the input's
+	 * transaction rolls back, like on a full disk */
+	signal(SIGXFSZ, SIG_IGN);
 	n = argc - optind;
 	if (n < 2)
 		usage_err("merge: give OUT.db and at least one IN.db (see ringmon merge --help)");

@@ -22,6 +22,7 @@
 #define START_TIMEOUT_S 10        /* from QEMU start to the ring's magic */
 #define IDLE_SLEEP_NS   100000    /* empty ring: look again in 100 us */
 #define RELEASE_EVERY   1024      /* records between tail updates */
+#define HOLD_SLEEP_NS   1000000   /* the sink cannot write: offer again in 1 ms */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NAME(name, value, str) [value] = str,
@@ -102,6 +103,7 @@ static int wait_for_monitor(struct ring_consumer *rc)
 	return 0;
 }
 
+/* Checked before the sink sees it, counted once the sink has taken it. */
 static int check_record(struct ring_consumer *rc, const struct trap_record *r)
 {
 	if (r->seq != rc->records)
@@ -112,9 +114,31 @@ static int check_record(struct ring_consumer *rc, const struct trap_record *r)
 	    r->insn_len > sizeof(r->insn))
 		return fail(rc, -EPROTO, "trace record %llu is malformed (kind %u region %u access %u emul %u insn_len %u)",
 			    (unsigned long long)r->seq, r->kind, r->region, r->access, r->emul, r->insn_len);
-	rc->records++;
-	rc->counts[r->kind]++;
 	return 0;
+}
+
+/* Hand the ring's records from tail on, at most n, to the sink; how many it
+ * took, or -errno.  A sink that cannot write for now refuses one with
+ * -EAGAIN: it stays in its slot, so the ring fills and the monitor waits
+ * (lossless), until the sink takes it or gives up. */
+static int consume_some(struct ring_consumer *rc, uint32_t tail, uint32_t n)
+{
+	uint32_t cap = rc->hdr->capacity, i;
+
+	for (i = 0; i < n; i++) {
+		struct trap_record r = rc->slots[(tail + i) & (cap - 1)];
+		int ret = check_record(rc, &r);
+
+		if (!ret)
+			ret = rc->sink.record(rc->sink.ctx, &r);
+		if (ret == -EAGAIN)
+			break;
+		if (ret)
+			return ret;
+		rc->records++;
+		rc->counts[r.kind]++;
+	}
+	return (int)i;
 }
 
 static int drain(struct ring_consumer *rc)
@@ -135,22 +159,19 @@ static int drain(struct ring_consumer *rc)
 			if (gone)
 				return 0;
 			ret = rc->sink.idle(rc->sink.ctx);
-			if (ret)
+			if (ret && ret != -EAGAIN)   /* -EAGAIN: pending, it retries */
 				return ret;
 			sleep_ns(IDLE_SLEEP_NS);
 			continue;
 		}
-		if (fill > RELEASE_EVERY)
-			fill = RELEASE_EVERY;
-		for (uint32_t i = 0; i < fill; i++) {
-			struct trap_record r = rc->slots[(tail + i) & (cap - 1)];
-			ret = check_record(rc, &r);
-			if (!ret)
-				ret = rc->sink.record(rc->sink.ctx, &r);
-			if (ret)
-				return ret;
+		ret = consume_some(rc, tail, fill > RELEASE_EVERY ? RELEASE_EVERY : fill);
+		if (ret < 0)
+			return ret;
+		if (!ret) {   /* held */
+			sleep_ns(HOLD_SLEEP_NS);
+			continue;
 		}
-		tail += fill;
+		tail += (uint32_t)ret;
 		__atomic_store_n(&h->tail, tail, __ATOMIC_RELEASE);
 	}
 }

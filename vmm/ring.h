@@ -11,7 +11,10 @@
 #include "trace.h"
 
 /* Where records go.  Both callbacks run on the consumer thread and return 0
- * or -errno; an error ends the run (the sink keeps its own message). */
+ * or -errno; an error ends the run (the sink keeps its own message), except
+ * -EAGAIN: the sink cannot write for now.  A record refused so stays in the
+ * ring and is offered again, so the monitor waits on the full ring instead of
+ * anything being lost; the sink bounds how long (docs/database.md). */
 struct trap_sink {
 	int (*record)(void *ctx, const struct trap_record *r);   /* in seq order */
 	int (*idle)(void *ctx);   /* the ring is empty for now: flush what is due */

@@ -672,7 +672,11 @@ static void print_summary(const struct run *run)
 			n += (size_t)snprintf(kinds + n, sizeof(kinds) - n, "%s%s %llu",
 					      n ? ", " : "", ring_kind_name(k),
 					      (unsigned long long)run->ring.counts[k]);
-	if (run->o->sinks & SINK_SQLITE)
+	if ((run->o->sinks & SINK_SQLITE) && run->sinks.db.full)
+		pr_err("run %lld: disk full after %llu records -> %s",
+		       (long long)run->sinks.db.run_id,
+		       (unsigned long long)run->sinks.db.stored, run->o->db);
+	else if (run->o->sinks & SINK_SQLITE)
 		pr_err("run %lld: %llu records (%s) -> %s", (long long)run->sinks.db.run_id,
 		       (unsigned long long)run->ring.records, n ? kinds : "no traps",
 		       run->o->db);
@@ -690,7 +694,7 @@ static int run_guest(const struct run_opts *o, struct run *run)
 	ret = sinks_open(&run->sinks, o->sinks, o->db, STDERR_FILENO);
 	if (ret) {
 		pr_err("%s", run->sinks.err);
-		return EXIT_FAILED;
+		return db_refused(ret) ? EXIT_USAGE : EXIT_FAILED;
 	}
 	ret = record_start(run);
 	if (ret) {
@@ -813,6 +817,9 @@ int cmd_run(int argc, char **argv)
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGHUP);
 	signal(SIGPIPE, SIG_IGN);
+	/* past the file-size limit a write fails with EFBIG, which the
+	 * database handles like a full disk, instead of killing ringmon */
+	signal(SIGXFSZ, SIG_IGN);
 	if (pthread_sigmask(SIG_BLOCK, &stop, NULL) ||
 	    (run.sigfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
 		pr_err("cannot take over SIGINT/SIGTERM: %s", strerror(errno));

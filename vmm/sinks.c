@@ -18,7 +18,8 @@ const char *const sink_names[SINK_COUNT] = { "sqlite", "lttng", "text" };
 static int db_failed(struct sinks *s, int ret)
 {
 	if (ret)
-		snprintf(s->err, sizeof(s->err), "%s: %s", s->db_path, s->db.err);
+		snprintf(s->err, sizeof(s->err), "%s%s%s", s->db_path, s->db_path[0] ? ": " : "",
+			 s->db.err);
 	return ret;
 }
 
@@ -69,7 +70,7 @@ int sinks_open(struct sinks *s, unsigned mask, const char *db_path, int text_fd)
 			return ret;
 	}
 	if (mask & SINK_SQLITE) {
-		ret = db_failed(s, db_open(&s->db, db_path));
+		ret = db_failed(s, db_open(&s->db, db_path, 0));
 		if (ret && s->text) {
 			fclose(s->text);   /* nothing was written: no error to lose */
 			s->text = NULL;
@@ -117,8 +118,8 @@ int sinks_trap(struct sinks *s, struct trap_event *e)
 	e->run_id = s->db.run_id;
 	if (s->mask & SINK_SQLITE) {
 		ret = db_add_trap(&s->db, e);
-		if (ret)
-			return db_failed(s, ret);
+		if (ret)   /* -EAGAIN: no space yet, the consumer offers it again */
+			return ret == -EAGAIN ? ret : db_failed(s, ret);
 	}
 	if (s->mask & SINK_LTTNG)
 		lttng_ust_tracepoint(ringmon, trap, e);

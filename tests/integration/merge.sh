@@ -39,9 +39,14 @@ check "the traps' data columns kept" \
 	"$(sql "SELECT count(*), sum(addr), count(DISTINCT data_sym), sum(tsc_in) FROM traps WHERE run_id = 3")"
 check "integrity" ok "$(sql "PRAGMA integrity_check")"
 
-# Appending: the runs come after OUT's own.
-"$RINGMON" merge "$OUT" "$B" 2> /dev/null || fail "merge into an existing database"
-check "appended as run 4" "4 b-rw" "$(sql "SELECT id || ' ' || variant FROM runs WHERE id = 4")"
+# Appending: the runs come after OUT's own (B again would be refused,
+# merge_twice.sh: so a new run of the same guest).
+C="$TMP/c.db"
+"$RINGMON" run --db "$C" --variant c-rw build/tbk/mt-shared.elf > /dev/null 2> "$TMP/err" ||
+	fail "run c-rw: $(tail -1 "$TMP/err")"
+"$RINGMON" merge "$OUT" "$C" 2> /dev/null || fail "merge into an existing database"
+check "appended as run 4" "4 c-rw" "$(sql "SELECT id || ' ' || variant FROM runs WHERE id = 4")"
+sqlite3 "$C" "UPDATE runs SET start_time = '2000-01-01T00:00:00.000Z'"   # a run OUT lacks
 
 # Wrong inputs: one line, non-zero, OUT unchanged or not created.
 echo "not a database" > "$TMP/text.db"
@@ -50,7 +55,7 @@ cp "$A" "$TMP/v1.db"
 sqlite3 "$TMP/v1.db" "UPDATE meta SET value = '1' WHERE key = 'schema_version'"
 sum=$(cksum < "$OUT")
 for bad in text other v1 missing; do
-	"$RINGMON" merge "$OUT" "$B" "$TMP/$bad.db" 2> "$TMP/err"
+	"$RINGMON" merge "$OUT" "$C" "$TMP/$bad.db" 2> "$TMP/err"
 	rc=$?
 	[ "$rc" -ne 0 ] && [ "$rc" -lt 128 ] || fail "$bad: exit status $rc"
 	case $bad in

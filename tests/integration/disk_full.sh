@@ -1,0 +1,58 @@
+# disk_full.sh — a database on a filesystem that fills up (docs/database.md,
+# "What each fault can cost").  For good: the run ends after a bounded hold
+# with a non-zero status, "disk full after N records" with N the rows
+# stored, its runs row saying so, and a consistent file.  For a while: the
+# consumer holds the monitor (the ring is lossless) and the run completes
+# with every record once space is back.
+. tests/lib.sh
+. tests/tmpfs.sh
+MNT="$TMP/small"
+mount_tmpfs "$MNT" 200k
+DB="$MNT/f.db"
+
+# 1. Too small for hot's ~1,200 rows, for good.
+"$RINGMON" run --accel tcg --db "$DB" "$TBK" > /dev/null 2> "$TMP/err"
+rc=$?
+check "full: exit status" 125 "$rc"
+summary=$(grep '^ringmon: run 1: ' "$TMP/err")
+stored=$(sql "SELECT count(*) FROM traps WHERE run_id = 1")
+check "full: summary" "ringmon: run 1: disk full after $stored records -> $DB" "$summary"
+grep -q "^ringmon: $DB: no space for [0-9]* s, $stored records stored: " "$TMP/err" &&
+	echo "  ok: $(grep 'no space' "$TMP/err")" || fail "no reason line: $(cat "$TMP/err")"
+check "full: integrity_check" ok "$(sql "PRAGMA integrity_check")"
+check "full: runs row" "1|crashed|no space for" \
+	"$(sql "SELECT finished || '|' || monitor_state || '|' || substr(kill_reason, 1, 12) FROM runs WHERE id = 1")"
+[ "$stored" -lt "$(sql "SELECT records FROM runs WHERE id = 1")" ] &&
+	echo "  ok: $stored rows stored of the monitor's $(sql "SELECT records FROM runs WHERE id = 1")" ||
+	fail "$stored rows stored: the disk was not full?"
+umount "$MNT"
+
+# 2. Full while a run traces 40,000 records through a small ring, then space
+# comes back: nothing may be lost, the monitor waits (stalls) meanwhile.
+printf '%s\n' '.text' '.align 4' '.long 0x1BADB002, 0, -0x1BADB002' '.globl _start' \
+	'_start: mov $40000, %ecx' '1: cli' 'loop 1b' 'mov $0, %al' 'out %al, $0xf4' \
+	'2: jmp 2b' > "$TMP/loop.S"
+gcc -m32 -nostdlib -static -o "$TMP/loop.elf" "$TMP/loop.S" ||
+	{ fail "cannot build the loop guest (gcc-multilib?)"; finish; }
+mount -t tmpfs -o size=16m tmpfs "$MNT" || { fail "cannot mount again"; finish; }
+"$RINGMON" run --accel tcg --db "$DB" "$TBK" > /dev/null 2>&1 || fail "first run on 16 MB"
+avail=$(df -k --output=avail "$MNT" | tail -1)
+dd if=/dev/zero of="$MNT/filler" bs=1k count=$((avail - 100)) 2> /dev/null
+"$RINGMON" run --accel tcg --ring 1024 --db "$DB" "$TMP/loop.elf" > /dev/null 2> "$TMP/err" &
+pid=$!
+sleep 3
+kill -0 "$pid" 2> /dev/null && echo "  ok: still running after 3 s on a full disk" ||
+	fail "the run ended on a full disk: $(cat "$TMP/err")"
+rm "$MNT/filler"
+wait "$pid"
+check "space again: exit status" 0 "$?"
+run=$(last_run)
+check "space again: rows == monitor's records" "$(sql "SELECT records FROM runs WHERE id = $run")" \
+	"$(sql "SELECT count(*) FROM traps WHERE run_id = $run")"
+check "space again: seq has no gap" "$(sql "SELECT records - 1 FROM runs WHERE id = $run")" \
+	"$(sql "SELECT max(seq) FROM traps WHERE run_id = $run")"
+stalls=$(sql "SELECT stalls FROM runs WHERE id = $run")
+[ "${stalls:-0}" -gt 0 ] && echo "  ok: the monitor was held ($stalls stalls)" ||
+	fail "the monitor never waited: records were not held"
+check "space again: integrity_check" ok "$(sql "PRAGMA integrity_check")"
+finish
