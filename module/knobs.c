@@ -1,14 +1,19 @@
-/* knobs.c — parse the run's knobs.  The host validated them already; a bad
- * knob here means host and monitor disagree, and the run stops. */
+/* knobs.c — parse the run's knobs by the one table (trace/knobs_table.h).
+ * The host validated them already; a bad knob here means host and monitor
+ * disagree, and the run stops. */
 #include "knobs.h"
 #include "layout.h"
 #include "lib.h"
 
-struct knobs knobs = {
-	.protect = PROTECT_GDT | PROTECT_IDT,
-	.mode = MODE_RW,
-	.emulate = EMULATE_DECODE,
-	.ring_records = DEFAULT_RING_RECORDS,
+struct knobs knobs;
+
+/* Where each knob's value lives. */
+static uint32_t *const slot[KNOB_COUNT] = {
+	[KNOB_PROTECT] = &knobs.protect,
+	[KNOB_MODE] = &knobs.mode,
+	[KNOB_EMULATE] = &knobs.emulate,
+	[KNOB_PLACEMENT] = &knobs.placement,
+	[KNOB_RING] = &knobs.ring_records,
 };
 
 /* Does the word [w, w+n) equal s? */
@@ -17,23 +22,27 @@ static int word_is(const char *w, unsigned n, const char *s)
 	return strlen(s) == n && strncmp(w, s, n) == 0;
 }
 
-static int parse_protect(const char *v, unsigned n)
+/* The index of [v, v+n) among the knob's values, or -1. */
+static int value_index(const struct knob_desc *k, const char *v, unsigned n)
+{
+	for (unsigned i = 0; i < k->n_values; i++)
+		if (word_is(v, n, k->values[i]))
+			return (int)i;
+	return -1;
+}
+
+static int parse_set(const struct knob_desc *k, const char *v, unsigned n, uint32_t *out)
 {
 	uint32_t bits = 0;
+
 	while (n) {
 		unsigned len = 0;
 		while (len < n && v[len] != ',')
 			len++;
-		if (word_is(v, len, "gdt"))
-			bits |= PROTECT_GDT;
-		else if (word_is(v, len, "idt"))
-			bits |= PROTECT_IDT;
-		else if (word_is(v, len, "ldt"))
-			bits |= PROTECT_LDT;
-		else if (word_is(v, len, "tss"))
-			bits |= PROTECT_TSS;
-		else
+		int i = value_index(k, v, len);
+		if (i < 0)
 			return -1;
+		bits |= 1u << i;
 		v += len;
 		n -= len;
 		if (n) {
@@ -41,73 +50,50 @@ static int parse_protect(const char *v, unsigned n)
 			n--;
 		}
 	}
-	knobs.protect = bits;
+	*out = bits;
 	return 0;
 }
 
-static int parse_uint(const char *v, unsigned n, uint32_t *out)
+static int parse_ring(const char *v, unsigned n, uint32_t *out)
 {
-	uint32_t x = 0;
+	uint32_t r = 0;
+
 	if (!n)
 		return -1;
 	for (unsigned i = 0; i < n; i++) {
-		if (v[i] < '0' || v[i] > '9' || x > 100000000u)
+		if (v[i] < '0' || v[i] > '9' || r > 100000000u)
 			return -1;
-		x = x * 10 + (uint32_t)(v[i] - '0');
+		r = r * 10 + (uint32_t)(v[i] - '0');
 	}
-	*out = x;
-	return 0;
-}
-
-static int parse_ring(const char *v, unsigned n)
-{
-	uint32_t r;
-	if (parse_uint(v, n, &r) || r < 2 || (r & (r - 1)) ||
-	    r > RING_MAX_BYTES / sizeof(struct trap_record))
+	if (r < 2 || (r & (r - 1)) || r > RING_MAX_BYTES / sizeof(struct trap_record))
 		return -1;
-	knobs.ring_records = r;
+	*out = r;
 	return 0;
 }
 
-static int parse_one(const char *k, unsigned kn, const char *v, unsigned vn)
+static int parse_one(const char *key, unsigned kn, const char *v, unsigned vn)
 {
-	if (word_is(k, kn, "protect"))
-		return parse_protect(v, vn);
-	if (word_is(k, kn, "mode")) {
-		if (word_is(v, vn, "rw"))
-			knobs.mode = MODE_RW;
-		else if (word_is(v, vn, "w"))
-			knobs.mode = MODE_W;
-		else if (word_is(v, vn, "off"))
-			knobs.mode = MODE_OFF;
-		else
-			return -1;
-		return 0;
+	for (unsigned id = 0; id < KNOB_COUNT; id++) {
+		const struct knob_desc *k = &knob_table[id];
+		int i;
+		if (!word_is(key, kn, k->name))
+			continue;
+		switch (k->kind) {
+		case KNOB_IS_CHOICE:
+			if ((i = value_index(k, v, vn)) < 0)
+				return -1;
+			*slot[id] = (uint32_t)i;
+			return 0;
+		case KNOB_IS_SET:
+			return parse_set(k, v, vn, slot[id]);
+		case KNOB_IS_RING:
+			return parse_ring(v, vn, slot[id]);
+		}
 	}
-	if (word_is(k, kn, "emulate")) {
-		if (word_is(v, vn, "decode"))
-			knobs.emulate = EMULATE_DECODE;
-		else if (word_is(v, vn, "step"))
-			knobs.emulate = EMULATE_STEP;
-		else
-			return -1;
-		return 0;
-	}
-	if (word_is(k, kn, "placement")) {
-		if (word_is(v, vn, "shadow"))
-			knobs.placement = PLACEMENT_SHADOW;
-		else if (word_is(v, vn, "inplace"))
-			knobs.placement = PLACEMENT_INPLACE;
-		else
-			return -1;
-		return 0;
-	}
-	if (word_is(k, kn, "ring"))
-		return parse_ring(v, vn);
 	return -1;
 }
 
-int knobs_parse(const char *cmdline, char *err, unsigned errlen)
+static int parse_words(const char *cmdline, char *err, unsigned errlen)
 {
 	const char *p = cmdline;
 	while (*p) {
@@ -134,4 +120,16 @@ int knobs_parse(const char *cmdline, char *err, unsigned errlen)
 		}
 	}
 	return 0;
+}
+
+int knobs_parse(const char *cmdline, char *err, unsigned errlen)
+{
+	for (unsigned id = 0; id < KNOB_COUNT; id++) {
+		const struct knob_desc *k = &knob_table[id];
+		if (parse_one(k->name, strlen(k->name), k->def, strlen(k->def))) {
+			snformat(err, errlen, "knob %s: bad default '%s'", k->name, k->def);
+			return -1;
+		}
+	}
+	return parse_words(cmdline, err, errlen);
 }

@@ -49,6 +49,5 @@
 #define MONITOR_STACK_SIZE 0x4000u     /* boot stack */
 #define TRAP_STACK_SIZE  0x4000u       /* the switcher's: every trap runs on it */
 #define SHADOW_POOL_PAGES 1024u        /* page tables for the shadows */
-#define DEFAULT_RING_RECORDS 65536u
 
 #endif

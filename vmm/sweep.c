@@ -20,6 +20,7 @@
 
 #include "accel.h"
 #include "cmd.h"
+#include "knobs.h"
 #include "merge.h"
 #include "qemu.h"
 #include "rundb.h"
@@ -44,9 +45,10 @@ static const char sweep_usage[] =
 	"  --list                 print each job's `ringmon run` command line, one a\n"
 	"                         line, and run nothing (for a Slurm array job)\n"
 	"\n"
-	"Knobs with one value or a comma-separated list of values to sweep:\n"
-	"  --mode, --emulate, --placement, --accel, --ring, and --protect (whose\n"
-	"  structures are joined by '+': --protect gdt+idt,gdt)\n"
+	"Knobs with one value or a comma-separated list of values to sweep, each\n"
+	"value checked before any job starts: --accel and the research knobs of\n"
+	"`ringmon run --help` (--protect's structures are joined by '+': --protect\n"
+	"gdt+idt,gdt)\n"
 	"Passed to every run as they are:\n"
 	"  --timeout S, --deterministic, --cmdline S, --symbols F, --initrd F,\n"
 	"  --variant NAME, --monitor PATH\n"
@@ -59,26 +61,26 @@ static const char sweep_usage[] =
 
 /* --- the matrix ------------------------------------------------------------- */
 
-enum knob_kind {
+enum sweep_kind {
 	KNOB_LIST,   /* values to sweep over */
 	KNOB_ONE,    /* one value, passed to every run */
 	KNOB_FLAG,   /* given or not: yes or no in a matrix file */
 };
 
-enum { K_MODE, K_EMULATE, K_PLACEMENT, K_PROTECT, K_ACCEL, K_RING, K_TIMEOUT, K_CMDLINE,
-       K_SYMBOLS, K_INITRD, K_VARIANT, K_MONITOR, K_DETERMINISTIC, K_COUNT };
+/* The research knobs (trace/knobs_table.h) first, at their own ids, then the
+ * other options of `ringmon run` a sweep passes on. */
+enum { K_PROTECT = KNOB_PROTECT, K_ACCEL = KNOB_COUNT, K_TIMEOUT, K_CMDLINE, K_SYMBOLS,
+       K_INITRD, K_VARIANT, K_MONITOR, K_DETERMINISTIC, K_COUNT };
 
 /* The options of `ringmon run` a sweep knows, as run spells them. */
 static const struct knob {
 	const char *opt;
-	enum knob_kind kind;
+	enum sweep_kind kind;
 } knobs[K_COUNT] = {
-	[K_MODE] = { "--mode", KNOB_LIST },
-	[K_EMULATE] = { "--emulate", KNOB_LIST },
-	[K_PLACEMENT] = { "--placement", KNOB_LIST },
-	[K_PROTECT] = { "--protect", KNOB_LIST },
+#define RESEARCH_KNOB_(id, name, ...) [KNOB_##id] = { "--" name, KNOB_LIST },
+	RINGMON_KNOBS(RESEARCH_KNOB_)
+#undef RESEARCH_KNOB_
 	[K_ACCEL] = { "--accel", KNOB_LIST },
-	[K_RING] = { "--ring", KNOB_LIST },
 	[K_TIMEOUT] = { "--timeout", KNOB_ONE },
 	[K_CMDLINE] = { "--cmdline", KNOB_ONE },
 	[K_SYMBOLS] = { "--symbols", KNOB_ONE },
@@ -817,6 +819,23 @@ static int merge_jobs(struct sweep *s, struct merge *m)
 
 /* What the command line leaves open: ringmon's path, the work directory,
  * the number of jobs and of their digits, -j. */
+/* Every value of every research knob, as `ringmon run` will check it: a bad
+ * one stops the sweep before any job starts. */
+static void check_knobs(const struct sweep *s)
+{
+	struct knob_values kv;
+	char v[KNOB_VALUE_MAX], why[256];
+
+	for (unsigned id = 0; id < KNOB_COUNT; id++)
+		for (size_t i = 0; i < s->knob[id].n; i++) {
+			snprintf(v, sizeof(v), "%s", s->knob[id].v[i]);
+			for (char *p = v; id == K_PROTECT && (p = strchr(p, '+'));)
+				*p = ',';
+			if (knob_set(&kv, id, v, why, sizeof(why)))
+				usage_err("sweep: %s", why);
+		}
+}
+
 static void prepare(struct sweep *s)
 {
 	ssize_t n = readlink("/proc/self/exe", s->exe, sizeof(s->exe) - 1);
@@ -825,6 +844,7 @@ static void prepare(struct sweep *s)
 	if (n < 0)
 		usage_err("sweep: /proc/self/exe: %s", strerror(errno));
 	s->exe[n] = 0;
+	check_knobs(s);
 	if (!s->workdir) {
 		snprintf(s->workdir_buf, sizeof(s->workdir_buf), "%s.d", s->out);
 		s->workdir = s->workdir_buf;
