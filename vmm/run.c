@@ -18,6 +18,7 @@
 #include "bundle.h"
 #include "cmd.h"
 #include "image.h"
+#include "knobs.h"
 #include "paths.h"
 #include "progress.h"
 #include "qemu.h"
@@ -40,12 +41,6 @@ static const char run_usage[] =
 	"                         is one line per trap on stderr\n"
 	"  --symbols F            symbol source: an ELF (symbols and DWARF lines) or a\n"
 	"                         System.map (GUEST's own symbols and DWARF)\n"
-	"  --protect LIST         guest structures to protect, of gdt,idt,ldt,tss\n"
-	"                         (gdt,idt)\n"
-	"  --mode rw|w|off        trap every access, writes only, or none (rw)\n"
-	"  --emulate decode|step  how a trapped access is carried out (decode)\n"
-	"  --placement shadow|inplace  real GDT elsewhere, or at the guest's own\n"
-	"                         GDT address (shadow)\n"
 	"  --accel auto|kvm|tcg   auto: kvm where a probe guest runs under it, else\n"
 	"                         tcg (auto; `ringmon accel` tells which and why)\n"
 	"  --deterministic        TCG with -icount: the same guest and knobs give the\n"
@@ -56,7 +51,6 @@ static const char run_usage[] =
 	"  --initrd F             a bzImage's initial RAM disk (cpio or cpio.gz)\n"
 	"  --variant NAME         the guest's link-order variant, as recorded in the\n"
 	"                         database (none)\n"
-	"  --ring N               trace ring capacity in records, a power of two (65536)\n"
 	"  --progress             show the progress line even off a terminal\n"
 	"  --monitor PATH         monitor image (module/monitor.elf beside ringmon)\n"
 	"  --native               boot GUEST natively at ring 0 instead, no monitor and\n"
@@ -66,28 +60,21 @@ static const char run_usage[] =
 	"  -h, --help             this text\n"
 	"\n"
 	"Exit status: the guest's; 124 after --timeout; 125 if the monitor killed the\n"
-	"guest or the run failed; 2 for bad input, when nothing was started.\n";
+	"guest or the run failed; 2 for bad input, when nothing was started.\n"
+	"\n"
+	"The research knobs, recorded with every run (trace/knobs_table.h):\n";
 
-/* What the monitor can protect, in the order --protect is recorded. */
-static const char *const protectable[] = { "gdt", "idt", "ldt", "tss" };
-static const char *const modes[] = { "rw", "w", "off", NULL };
-static const char *const emulates[] = { "decode", "step", NULL };
-static const char *const placements[] = { "shadow", "inplace", NULL };
 static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
 
-#define RING_MIN 2
-#define RING_MAX 131072u   /* the largest power of two that fits */
-_Static_assert(RING_MAX * sizeof(struct trap_record) <= RING_MAX_BYTES &&
-	       2 * RING_MAX * sizeof(struct trap_record) > RING_MAX_BYTES, "RING_MAX");
-
 struct run_opts {
-	const char *db, *mode, *emulate, *placement, *accel, *cmdline, *monitor, *guest;
+	const char *db, *accel, *cmdline, *monitor, *guest;
 	const char *symbols;
 	const char *initrd;       /* a bzImage's, or NULL */
 	bool linux_guest;         /* GUEST is a bzImage */
 	const char *variant;          /* --variant, NULL if not given */
-	char protect[16], sink[24];   /* the lists as recorded */
-	unsigned timeout_s, ring;
+	struct knob_values knobs;     /* as recorded, and as the monitor gets them */
+	char sink[24];                /* the list as recorded */
+	unsigned timeout_s;
 	unsigned sinks;               /* enum sink_kind bits */
 	bool deterministic, progress, native;
 	bool monitor_default;
@@ -182,9 +169,9 @@ static unsigned parse_uint(const char *opt, const char *v, unsigned long max)
 	return (unsigned)x;
 }
 
-enum { OPT_DB = 256, OPT_PROTECT, OPT_MODE, OPT_EMULATE, OPT_ACCEL, OPT_TIMEOUT,
-       OPT_CMDLINE, OPT_RING, OPT_MONITOR, OPT_SINK, OPT_SYMBOLS, OPT_DETERMINISTIC,
-       OPT_PROGRESS, OPT_PLACEMENT, OPT_VARIANT, OPT_INITRD, OPT_NATIVE };
+enum { OPT_DB = 256, OPT_ACCEL, OPT_TIMEOUT, OPT_CMDLINE, OPT_MONITOR, OPT_SINK,
+       OPT_SYMBOLS, OPT_DETERMINISTIC, OPT_PROGRESS, OPT_VARIANT, OPT_INITRD, OPT_NATIVE,
+       OPT_KNOB /* + enum knob_id */ };
 
 static const struct option run_options[] = {
 	{ "db", required_argument, NULL, OPT_DB },
@@ -192,32 +179,44 @@ static const struct option run_options[] = {
 	{ "symbols", required_argument, NULL, OPT_SYMBOLS },
 	{ "deterministic", no_argument, NULL, OPT_DETERMINISTIC },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
-	{ "protect", required_argument, NULL, OPT_PROTECT },
-	{ "mode", required_argument, NULL, OPT_MODE },
-	{ "emulate", required_argument, NULL, OPT_EMULATE },
-	{ "placement", required_argument, NULL, OPT_PLACEMENT },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "variant", required_argument, NULL, OPT_VARIANT },
-	{ "ring", required_argument, NULL, OPT_RING },
 	{ "monitor", required_argument, NULL, OPT_MONITOR },
 	{ "native", no_argument, NULL, OPT_NATIVE },
 	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
 };
+#define RUN_OPTIONS (ARRAY_SIZE(run_options) + KNOB_COUNT + 1)
+
+/* run_options, then one --NAME per knob, then the end. */
+static void all_options(struct option *o)
+{
+	memcpy(o, run_options, sizeof(run_options));
+	for (unsigned id = 0; id < KNOB_COUNT; id++)
+		o[ARRAY_SIZE(run_options) + id] = (struct option){
+			knob_table[id].name, required_argument, NULL, OPT_KNOB + (int)id };
+	o[RUN_OPTIONS - 1] = (struct option){ NULL, 0, NULL, 0 };
+}
 
 static void parse(int argc, char **argv, struct run_opts *o)
 {
+	struct option options[RUN_OPTIONS];
+	char why[256];
 	int c;
 
-	*o = (struct run_opts){ .db = "ringmon.db", .mode = "rw", .emulate = "decode",
-				.placement = "shadow", .accel = "auto", .cmdline = "", .timeout_s = 60,
-				.ring = 65536, .protect = "gdt,idt", .sink = "sqlite",
-				.sinks = SINK_SQLITE };
+	*o = (struct run_opts){ .db = "ringmon.db", .accel = "auto", .cmdline = "",
+				.timeout_s = 60, .sink = "sqlite", .sinks = SINK_SQLITE };
+	knobs_defaults(&o->knobs);
+	all_options(options);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", run_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		if (c >= OPT_KNOB && c < OPT_KNOB + KNOB_COUNT) {
+			if (knob_set(&o->knobs, (enum knob_id)(c - OPT_KNOB), optarg, why, sizeof(why)))
+				usage_err("run: %s", why);
+			continue;
+		}
 		switch (c) {
 		case OPT_DB:
 			o->db = optarg;
@@ -234,19 +233,6 @@ static void parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_PROGRESS:
 			o->progress = true;
-			break;
-		case OPT_PROTECT:
-			parse_list("protect", "structure", optarg, protectable,
-				   ARRAY_SIZE(protectable), o->protect, sizeof(o->protect));
-			break;
-		case OPT_MODE:
-			o->mode = one_of("mode", optarg, modes);
-			break;
-		case OPT_EMULATE:
-			o->emulate = one_of("emulate", optarg, emulates);
-			break;
-		case OPT_PLACEMENT:
-			o->placement = one_of("placement", optarg, placements);
 			break;
 		case OPT_ACCEL:
 			o->accel = one_of("accel", optarg, accels);
@@ -265,12 +251,6 @@ static void parse(int argc, char **argv, struct run_opts *o)
 				usage_err("run: --variant: empty name");
 			o->variant = optarg;
 			break;
-		case OPT_RING:
-			o->ring = parse_uint("ring", optarg, RING_MAX);
-			if (o->ring < RING_MIN || (o->ring & (o->ring - 1)))
-				usage_err("run: --ring: %u is not a power of two from %u to %u",
-					  o->ring, RING_MIN, RING_MAX);
-			break;
 		case OPT_MONITOR:
 			o->monitor = optarg;
 			break;
@@ -279,6 +259,7 @@ static void parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'h':
 			fputs(run_usage, stdout);
+			knobs_usage(stdout);
 			exit(0);
 		default:
 			bad_option("run", c, argv);
@@ -427,13 +408,14 @@ static int record_start(struct run *run)
 		.guest = o->guest_path, .guest_sha256 = o->guest_sha256,
 		.kernel = kernel ? kernel + 1 : o->guest, .variant = o->variant,
 		.cmdline = o->cmdline[0] ? o->cmdline : NULL,
-		.protect = o->protect, .mode = o->mode, .emulate = o->emulate,
-		.placement = o->placement, .accel = o->acc.accel, .cpu = o->acc.cpu,
+		.protect = o->knobs.v[KNOB_PROTECT], .mode = o->knobs.v[KNOB_MODE],
+		.emulate = o->knobs.v[KNOB_EMULATE], .placement = o->knobs.v[KNOB_PLACEMENT],
+		.accel = o->acc.accel, .cpu = o->acc.cpu,
 		.accel_why = o->acc.why,
 		.host = host[0] ? host : NULL,
 		.sym_file = o->sym_path[0] ? o->sym_path : NULL,
 		.sym_format = run->syms.n ? run->syms.format : NULL,
-		.ring = o->ring, .deterministic = o->deterministic }, &run->syms);
+		.ring = knob_ring(&o->knobs), .deterministic = o->deterministic }, &run->syms);
 }
 
 static void before_console(void *ctx)
@@ -463,7 +445,7 @@ static int arm_timer(unsigned ms, bool periodic)
 static int start(struct run *run, char *why, size_t len)
 {
 	const struct run_opts *o = run->o;
-	char knobs[128];
+	char knobs[KNOB_COUNT * (KNOB_VALUE_MAX + 16)];
 	int ret;
 
 	ret = bundle_create(&run->bundle, o->guest_path, o->monitor, o->initrd);
@@ -471,8 +453,7 @@ static int start(struct run *run, char *why, size_t len)
 		snprintf(why, len, "cannot set up the boot images and guest RAM: %s", strerror(-ret));
 		return ret;
 	}
-	snprintf(knobs, sizeof(knobs), "protect=%s mode=%s emulate=%s placement=%s ring=%u",
-		 o->protect, o->mode, o->emulate, o->placement, o->ring);
+	knobs_cmdline(&o->knobs, knobs, sizeof(knobs));
 	ret = qemu_start(&run->qemu, &(struct qemu_config){
 		.binary = o->qemu, .accel = o->acc.accel, .cpu = o->acc.cpu,
 		.icount = o->deterministic, .ram_mb = RINGMON_RAM_MB,
