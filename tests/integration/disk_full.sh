@@ -1,9 +1,9 @@
 # disk_full.sh — a database on a filesystem that fills up (docs/database.md,
-# "What each fault can cost").  For good: the run ends after a bounded hold
-# with a non-zero status, "disk full after N records" with N the rows
-# stored, its runs row saying so, and a consistent file.  For a while: the
-# consumer holds the monitor (the ring is lossless) and the run completes
-# with every record once space is back.
+# "What each fault can cost").  For good, at the end of a run or in its
+# middle: the run ends after a bounded hold (10 s) with status 125, "disk
+# full after N records" with N the rows stored, its runs row saying so, and
+# a consistent file.  For a while: the consumer holds the monitor (the ring
+# is lossless) and the run completes with every record once space is back.
 . tests/lib.sh
 . tests/tmpfs.sh
 MNT="$TMP/small"
@@ -55,4 +55,23 @@ stalls=$(sql "SELECT stalls FROM runs WHERE id = $run")
 [ "${stalls:-0}" -gt 0 ] && echo "  ok: the monitor was held ($stalls stalls)" ||
 	fail "the monitor never waited: records were not held"
 check "space again: integrity_check" ok "$(sql "PRAGMA integrity_check")"
+
+# 3. Full for good in the middle of that run: after the bounded hold the run
+# is stopped, with the rows that fitted.
+avail=$(df -k --output=avail "$MNT" | tail -1)
+dd if=/dev/zero of="$MNT/filler" bs=1k count=$((avail - 100)) 2> /dev/null
+t0=$(date +%s)
+"$RINGMON" run --accel tcg --ring 1024 --db "$DB" "$TMP/loop.elf" > /dev/null 2> "$TMP/err"
+check "held, then stopped: exit status" 125 "$?"
+took=$(($(date +%s) - t0))
+[ "$took" -ge 10 ] && [ "$took" -lt 50 ] && echo "  ok: held for $took s" ||
+	fail "the run ended after $took s, not after a hold of 10 s"
+run=$(last_run)
+stored=$(sql "SELECT count(*) FROM traps WHERE run_id = $run")
+check "held, then stopped: summary" "ringmon: run $run: disk full after $stored records -> $DB" \
+	"$(grep "^ringmon: run $run: " "$TMP/err")"
+check "held, then stopped: runs row" "1|crashed|$DB: no space for 10 s, $stored records stored" \
+	"$(sql "SELECT finished || '|' || monitor_state || '|' || substr(kill_reason, 1, instr(kill_reason, 'stored') + 5) FROM runs WHERE id = $run")"
+check "held, then stopped: seq has no gap" "$((stored - 1))" "$(sql "SELECT max(seq) FROM traps WHERE run_id = $run")"
+check "held, then stopped: integrity_check" ok "$(sql "PRAGMA integrity_check")"
 finish
