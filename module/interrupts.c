@@ -87,20 +87,6 @@ void irq_reflect(struct trap_frame *f, unsigned vector, enum irq_source src,
 	vcpu_set_eflags(f, eflags & ~(uint32_t)(X86_EFLAGS_TF | X86_EFLAGS_NT), 0);
 }
 
-void irq_page_fault(struct trap_frame *f)
-{
-	vcpu.cr2 = vcpu.fault_lin;
-	irq_reflect(f, 14, IRQ_EXCEPTION, 1, vcpu.fault_err, f->eip);
-}
-
-void irq_raise(struct trap_frame *f, const struct xfault *x)
-{
-	if (x->vector == 14)
-		irq_page_fault(f);
-	else
-		irq_reflect(f, x->vector, IRQ_EXCEPTION, vector_has_error_code(x->vector), x->err, f->eip);
-}
-
 void irq_sti(struct trap_frame *f)
 {
 	if (vcpu.vif || window.active)

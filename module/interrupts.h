@@ -4,7 +4,6 @@
 #define INTERRUPTS_H
 
 #include <stdint.h>
-#include "segments.h"
 #include "trap.h"
 
 /* How a vector reaches the guest. */
@@ -23,10 +22,6 @@ int vector_has_error_code(unsigned vector);
  * reset it. */
 void irq_reflect(struct trap_frame *f, unsigned vector, enum irq_source src,
 		 int has_err, uint32_t err, uint32_t return_eip);
-/* Give the guest the #PF of its last failed memory access (vcpu.h). */
-void irq_page_fault(struct trap_frame *f);
-/* The guest takes exception x instead (a #PF's CR2 from vcpu.fault_lin). */
-void irq_raise(struct trap_frame *f, const struct xfault *x);
 /* sti: the virtual IF goes on after the next instruction. */
 void irq_sti(struct trap_frame *f);
 /* A debug trap: 1 if it ended the instruction after an sti. */

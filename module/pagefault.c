@@ -10,7 +10,6 @@
  * has turned paging on: see scan.h). */
 #include "pagefault.h"
 #include "decode.h"
-#include "interrupts.h"
 #include "protect.h"
 #include "scan.h"
 #include "shadow.h"
@@ -18,7 +17,7 @@
 #include "walk.h"
 #include "x86.h"
 
-void pagefault(struct trap_frame *f, struct trap_record *rec)
+enum outcome pagefault(struct trap_frame *f, struct trap_record *rec)
 {
 	uint32_t lin = read_cr2();
 	unsigned access = ((f->err & PF_WRITE) ? WALK_WRITE : 0) |
@@ -27,25 +26,21 @@ void pagefault(struct trap_frame *f, struct trap_record *rec)
 	struct walk w;
 
 	if (protect_step_fault(lin))
-		return;
+		return OUT_DONE;
 	rec->addr = lin;
 	if (walk_guest(lin, access, &w)) {
 		rec->kind = KIND_GUEST_PF;
-		vcpu.fault_lin = lin;
-		vcpu.fault_err = w.err;
-		irq_page_fault(f);
-		return;
+		return exc_raise(14, w.err, lin);
 	}
 	rec->gpa = w.gpa;
 	enum frame_access fa = protect_frame(w.gpa);
 	if (fa == FRAME_NONE || (fa == FRAME_RO && (access & WALK_WRITE)) || shadow_pinned(lin)) {
-		protect_fault(f, rec, lin, &w);
-		return;
+		return protect_fault(f, rec, lin, &w);
 	}
 	rec->kind = KIND_SHADOW_PF;
 	if (!scan_active(w.gpa)) {
 		shadow_map(lin, w.gpa, w.writable && w.dirty && fa == FRAME_RW, w.nx);
-		return;
+		return OUT_DONE;
 	}
 	if ((access & WALK_FETCH) && !scan_done(w.gpa)) {
 		rec->kind = KIND_SCAN;
@@ -60,10 +55,10 @@ void pagefault(struct trap_frame *f, struct trap_record *rec)
 			scan_forget(w.gpa);
 			shadow_unmap_frame(w.gpa);   /* no executable alias may remain */
 		}
-		protect_carry_out(f, rec, lin, 1);
-		return;
+		return protect_carry_out(f, rec, lin, 1);
 	}
 	/* Writable only once dirty, so the first write comes back here. */
 	int code = scan_done(w.gpa);
 	shadow_map(lin, w.gpa, w.writable && w.dirty && fa == FRAME_RW && !code, w.nx || !code);
+	return OUT_DONE;
 }

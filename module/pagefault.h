@@ -5,6 +5,6 @@
 #include "trace.h"
 #include "trap.h"
 
-void pagefault(struct trap_frame *f, struct trap_record *rec);
+enum outcome pagefault(struct trap_frame *f, struct trap_record *rec);
 
 #endif

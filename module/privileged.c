@@ -88,28 +88,32 @@ static void emulate_io(struct trap_frame *f, const struct insn *in, struct trap_
 	}
 }
 
-/* The memory operand of lgdt/lidt: a 16-bit limit and a 32-bit base. */
-static int read_pseudo_desc(const struct trap_frame *f, const struct insn *in, struct vdtr *t)
+/* The memory operand of lgdt/lidt: a 16-bit limit and a 32-bit base (24
+ * with an operand-size prefix).  A register operand is #UD. */
+static enum outcome read_pseudo_desc(const struct trap_frame *f, const struct insn *in,
+				     struct vdtr *t)
 {
-	struct emu_regs r;
 	uint32_t lin;
 	uint8_t buf[6];
-	vcpu_to_emu(f, &r);
-	if (in->mod == 3 || emu_operand_addr(&r, in, &lin) || vmem_read(&vcpu_mem, lin, buf, 6))
-		return -1;
+	enum outcome out;
+	if (in->mod == 3)
+		return exc_raise(6, 0, 0);
+	if ((out = vcpu_operand(f, in, &lin)) || (out = vmem_read(&vcpu_mem, lin, buf, 6)))
+		return out;
 	t->limit = (uint32_t)buf[0] | (uint32_t)buf[1] << 8;
 	t->base = (uint32_t)buf[2] | (uint32_t)buf[3] << 8 | (uint32_t)buf[4] << 16 |
 		  (uint32_t)buf[5] << 24;
 	if (in->opsize)
 		t->base &= 0xffffff;
-	return 0;
+	return OUT_DONE;
 }
 
-static int emulate_lgdt_lidt(const struct trap_frame *f, const struct insn *in)
+static enum outcome emulate_lgdt_lidt(const struct trap_frame *f, const struct insn *in)
 {
 	struct vdtr t;
-	if (read_pseudo_desc(f, in, &t))
-		return -1;
+	enum outcome out = read_pseudo_desc(f, in, &t);
+	if (out)
+		return out;
 	if (in->reg == 2) {
 		if (seg_load_gdt(t.base, t.limit))
 			vcpu_kill("guest GDT of %u bytes is larger than the monitor shadows", t.limit + 1);
@@ -118,36 +122,43 @@ static int emulate_lgdt_lidt(const struct trap_frame *f, const struct insn *in)
 		vcpu.idtr = t;
 	}
 	protect_update();
-	return 0;
+	return OUT_DONE;
 }
 
-/* ltr marks the guest's TSS descriptor busy, as the CPU would. */
-static int emulate_ltr(struct trap_frame *f, const struct insn *in)
+/* ltr (SDM vol. 2, LTR): #GP(0) for a null selector, #GP(sel) for one into
+ * the LDT, past the GDT's limit or not naming an available TSS, #NP(sel)
+ * when absent; then the descriptor is marked busy, as the CPU does. */
+static enum outcome emulate_ltr(struct trap_frame *f, const struct insn *in)
 {
 	uint16_t sel;
 	uint64_t d;
-	if (vcpu_read_rm16(f, in, &sel))
-		return -1;
-	if (seg_guest_desc(sel, &d) || !desc_present(d) || desc_is_segment(d) ||
-	    desc_type(d) != DESC_TSS32) {
-		irq_raise(f, &(struct xfault){ 13, sel & ~3u });
-		return 1;
-	}
+	enum outcome out = vcpu_read_rm16(f, in, &sel);
+	if (out)
+		return out;
+	if (!(sel & ~3u))
+		return exc_raise(13, 0, 0);
+	if ((sel & 4) || seg_guest_desc(sel, &d) || desc_is_segment(d) ||
+	    desc_type(d) != DESC_TSS32)
+		return exc_raise(13, sel & ~3u, 0);
+	if (!desc_present(d))
+		return exc_raise(11, sel & ~3u, 0);
 	d |= (uint64_t)DESC_TSS_BUSY << 40;
-	vmem_write(&vcpu_mem_sys, vcpu.gdtr.base + (sel & ~7u), &d, 8);
+	if ((out = vmem_write(&vcpu_mem_sys, vcpu.gdtr.base + (sel & ~7u), &d, 8)))
+		return out;
 	vcpu.tr = sel;
 	vcpu.tss = (struct vdtr){ desc_base(d), desc_limit(d) };
 	protect_update();
-	return 0;
+	return OUT_DONE;
 }
 
-static int emulate_lldt(const struct trap_frame *f, const struct insn *in)
+static enum outcome emulate_lldt(const struct trap_frame *f, const struct insn *in)
 {
 	uint16_t sel;
-	if (vcpu_read_rm16(f, in, &sel) || seg_load_ldt(sel))
-		return -1;
+	enum outcome out;
+	if ((out = vcpu_read_rm16(f, in, &sel)) || (out = seg_load_ldt(sel)))
+		return out;
 	protect_update();
-	return 0;
+	return OUT_DONE;
 }
 
 /* A new CR0, CR3 or CR4 may change every translation. */
@@ -157,7 +168,10 @@ static void paging_changed(void)
 	protect_update();
 }
 
-static int write_cr(unsigned n, uint32_t v)
+#define CR4_VIRTUALIZED (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | X86_CR4_OSFXSR | \
+			 X86_CR4_OSXMMEXCPT | X86_CR4_TSD | X86_CR4_DE)
+
+static void write_cr(unsigned n, uint32_t v)
 {
 	switch (n) {
 	case 0:
@@ -167,46 +181,43 @@ static int write_cr(unsigned n, uint32_t v)
 		break;
 	case 2:
 		vcpu.cr2 = v;
-		return 0;
+		return;
 	case 3:
 		vcpu.cr3 = v;
 		break;
 	case 4:
-		if (v & ~(uint32_t)(X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | X86_CR4_OSFXSR |
-				    X86_CR4_OSXMMEXCPT | X86_CR4_TSD | X86_CR4_DE))
-			return -1;
+		if (v & ~(uint32_t)CR4_VIRTUALIZED)
+			vcpu_kill("guest sets CR4 bits %08x the monitor does not virtualize",
+				  v & ~(uint32_t)CR4_VIRTUALIZED);
 		vcpu.cr4 = v;
 		break;
-	default:
-		return -1;
 	}
 	paging_changed();
-	return 0;
 }
 
-static int emulate_mov_cr(struct trap_frame *f, const struct insn *in)
+/* mov to and from CR0, CR2, CR3, CR4; the others do not exist (#UD). */
+static enum outcome emulate_mov_cr(struct trap_frame *f, const struct insn *in)
 {
 	const uint32_t *cr[5] = { &vcpu.cr0, 0, &vcpu.cr2, &vcpu.cr3, &vcpu.cr4 };
 	if (in->reg > 4 || !cr[in->reg])
-		return -1;
-	if (in->op == 0x20) {
+		return exc_raise(6, 0, 0);
+	if (in->op == 0x20)
 		*vcpu_gpr(f, in->rm) = *cr[in->reg];
-		return 0;
-	}
-	return write_cr(in->reg, *vcpu_gpr(f, in->rm));
+	else
+		write_cr(in->reg, *vcpu_gpr(f, in->rm));
+	return OUT_DONE;
 }
 
 /* invlpg m: forget the page in the shadows; the tables may also have moved. */
-static int emulate_invlpg(const struct trap_frame *f, const struct insn *in)
+static enum outcome emulate_invlpg(const struct trap_frame *f, const struct insn *in)
 {
-	struct emu_regs r;
 	uint32_t lin;
-	vcpu_to_emu(f, &r);
-	if (emu_operand_addr(&r, in, &lin))
-		return -1;
+	enum outcome out = vcpu_operand(f, in, &lin);
+	if (out)
+		return out;
 	shadow_invlpg(lin);
 	protect_update();
-	return 0;
+	return OUT_DONE;
 }
 
 /* The model-specific registers a guest kernel may set up; only EFER.NXE
@@ -218,7 +229,7 @@ static int emulate_invlpg(const struct trap_frame *f, const struct insn *in)
 #define MSR_SYSENTER_CS 0x174u
 #define MSR_SYSENTER_EIP 0x176u
 
-static int emulate_msr(struct trap_frame *f, int write)
+static void emulate_msr(struct trap_frame *f, int write)
 {
 	static uint64_t sysenter[3];
 	uint32_t msr = f->ecx;
@@ -229,7 +240,8 @@ static int emulate_msr(struct trap_frame *f, int write)
 		v = sysenter[msr - MSR_SYSENTER_CS];
 	} else if (msr == MSR_EFER) {
 		if (write && (v & ~(uint64_t)EFER_NXE))
-			return -1;
+			vcpu_kill("guest sets EFER bits %08x the monitor does not virtualize",
+				  (uint32_t)(v & ~(uint64_t)EFER_NXE));
 		if (write) {
 			vcpu.efer = v;
 			paging_changed();
@@ -244,87 +256,103 @@ static int emulate_msr(struct trap_frame *f, int write)
 		f->eax = (uint32_t)v;
 		f->edx = (uint32_t)(v >> 32);
 	}
-	return 0;
 }
 
 /* mov to and from DR0-DR7: the guest's debug registers are kept, never
- * loaded (the monitor single-steps with TF, not with them). */
-static int emulate_mov_dr(struct trap_frame *f, const struct insn *in)
+ * loaded (the monitor single-steps with TF, not with them).  DR4 and DR5
+ * are DR6 and DR7 again, or #UD with CR4.DE. */
+static enum outcome emulate_mov_dr(struct trap_frame *f, const struct insn *in)
 {
-	static uint32_t dr[8] = { 0, 0, 0, 0, 0xffff0ff0u, 0x400u, 0xffff0ff0u, 0x400u };
+	static uint32_t dr[8] = { 0, 0, 0, 0, 0, 0, 0xffff0ff0u, 0x400u };
+	unsigned n = in->reg;
+	if (n == 4 || n == 5) {
+		if (vcpu.cr4 & X86_CR4_DE)
+			return exc_raise(6, 0, 0);
+		n += 2;
+	}
 	if (in->op == 0x21)
-		*vcpu_gpr(f, in->rm) = dr[in->reg];
+		*vcpu_gpr(f, in->rm) = dr[n];
 	else
-		dr[in->reg] = *vcpu_gpr(f, in->rm);
-	return 0;
+		dr[n] = *vcpu_gpr(f, in->rm);
+	return OUT_DONE;
 }
 
-static int emulate_two_byte(struct trap_frame *f, const struct insn *in)
+static enum outcome emulate_two_byte(struct trap_frame *f, const struct insn *in,
+				     struct trap_record *rec)
 {
 	switch (in->op) {
 	case 0x00:
-		return in->reg == 3 ? emulate_ltr(f, in) : in->reg == 2 ? emulate_lldt(f, in) : -1;
+		if (in->reg == 3)
+			return emulate_ltr(f, in);
+		if (in->reg == 2)
+			return emulate_lldt(f, in);
+		break;
 	case 0x01:
 		if (in->reg == 7 && in->mod != 3)
 			return emulate_invlpg(f, in);
-		return (in->reg == 2 || in->reg == 3) ? emulate_lgdt_lidt(f, in) : -1;
+		if (in->reg == 2 || in->reg == 3)
+			return emulate_lgdt_lidt(f, in);
+		break;
 	case 0x06:            /* clts */
 		vcpu.cr0 &= ~(uint32_t)X86_CR0_TS;
-		return 0;
+		return OUT_DONE;
 	case 0x08: case 0x09: /* invd, wbinvd: caches are the monitor's */
-		return 0;
+		return OUT_DONE;
 	case 0x20: case 0x22:
 		return emulate_mov_cr(f, in);
 	case 0x21: case 0x23:
 		return emulate_mov_dr(f, in);
 	case 0x30: case 0x32:
-		return emulate_msr(f, in->op == 0x30);
+		emulate_msr(f, in->op == 0x30);
+		return OUT_DONE;
 	}
-	return -1;
+	return trap_reflect(f, rec);
 }
 
-static int emulate_one_byte(struct trap_frame *f, const struct insn *in, struct trap_record *rec)
+static enum outcome emulate_one_byte(struct trap_frame *f, const struct insn *in,
+				     struct trap_record *rec)
 {
 	uint16_t sel;
+	enum outcome out;
 	if (in->map == INSN_MAP_0F)
-		return emulate_two_byte(f, in);
+		return emulate_two_byte(f, in, rec);
 	if (in->map != INSN_MAP_ONE)
-		return -1;
+		return trap_reflect(f, rec);
 	switch (in->op) {
 	case 0xfa:
 		vcpu.vif = 0;
-		return 0;
+		return OUT_DONE;
 	case 0xfb:
 		f->eip += in->len;
 		irq_sti(f);
-		return 1;
+		return OUT_JUMPED;
 	case 0xf4:
 		if (!vcpu.vif)
 			vcpu_kill("guest halted with interrupts disabled");
 		irq_idle(f->eip);
-		return 0;
+		return OUT_DONE;
 	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
 	case 0xec: case 0xed: case 0xee: case 0xef:
 		emulate_io(f, in, rec);
-		return 0;
+		return OUT_DONE;
 	case 0x8e:            /* mov sreg, r/m: only SS never loads natively */
-		return in->reg == 2 && !vcpu_read_rm16(f, in, &sel) ? seg_load_ss(f, sel) : -1;
-	case 0xca: case 0xcb: case 0xcf: {   /* not patched yet: still the guest's */
-		struct xfault x;
-		if (far_return(f, in->op == 0xcf, in->opsize ? 2 : 4,
-			       in->op == 0xca ? (uint16_t)in->imm : 0, &x))
-			irq_raise(f, &x);
-		return 1;
-	}
+		if (in->reg != 2)
+			break;
+		if ((out = vcpu_read_rm16(f, in, &sel)))
+			return out;
+		return seg_load(f, 2, sel);
+	case 0xca: case 0xcb: case 0xcf:     /* not patched yet: still the guest's */
+		return far_return(f, in->op == 0xcf, in->opsize ? 2 : 4,
+				  in->op == 0xca ? (uint16_t)in->imm : 0);
 	case 0xcc: case 0xcd: case 0xce:
 		rec->kind = KIND_EXCEPTION;
 		rec->detail = in->op == 0xcd ? (in->imm & 0xff) : in->op == 0xcc ? 3 : 4;
 		if (in->op == 0xce && !(f->eflags & X86_EFLAGS_OF))
-			return 0;
+			return OUT_DONE;
 		irq_reflect(f, rec->detail, IRQ_SOFTWARE, 0, 0, f->eip + in->len);
-		return 1;
+		return OUT_JUMPED;
 	}
-	return -1;
+	return trap_reflect(f, rec);
 }
 
 /* The guest TSS's I/O permission bitmap (ioperm): may user code use
@@ -362,22 +390,17 @@ static int allowed_in_user_mode(const struct trap_frame *f, const struct insn *i
 	return io_permitted((in->op & 8) ? (uint16_t)f->edx : (uint16_t)in->imm, size);
 }
 
-int priv_emulate(struct trap_frame *f, struct trap_record *rec)
+enum outcome priv_emulate(struct trap_frame *f, struct trap_record *rec)
 {
 	struct insn in;
 	rec->kind = KIND_PRIVILEGED;
 	int fetched = vcpu_fetch(f, &in, rec);
-	if (fetched == VCPU_FETCH_PATCHED) {
-		if (sbe_emulate(f, &in, rec))
-			irq_page_fault(f);
-		return 0;
-	}
+	if (fetched == VCPU_FETCH_PATCHED)
+		return sbe_emulate(f, &in, rec);
 	if (fetched || (vcpu.cpl == 3 && !allowed_in_user_mode(f, &in)))
-		return -1;
-	int rc = emulate_one_byte(f, &in, rec);
-	if (rc < 0)
-		return -1;
-	if (rc == 0)          /* 1: the instruction set EIP itself */
+		return trap_reflect(f, rec);
+	enum outcome out = emulate_one_byte(f, &in, rec);
+	if (out == OUT_DONE)
 		f->eip += in.len;
-	return 0;
+	return out;
 }

@@ -6,8 +6,10 @@
 #include "trace.h"
 #include "trap.h"
 
-/* Handle a #GP from the guest: 0 when it was an instruction the monitor
- * emulates (rec filled), -1 when the guest itself must take the #GP. */
-int priv_emulate(struct trap_frame *f, struct trap_record *rec);
+/* Handle a #GP (or #NP) from the guest: an instruction the monitor
+ * carries out (rec filled; OUT_DONE with EIP past it, OUT_JUMPED, or
+ * OUT_RAISED with the exception the guest's CPU raises instead), the
+ * guest's own exception (trap_reflect), or OUT_UNHANDLED. */
+enum outcome priv_emulate(struct trap_frame *f, struct trap_record *rec);
 
 #endif

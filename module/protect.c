@@ -24,7 +24,6 @@
 #include "emulate.h"
 #include "fastpath.h"
 #include "guest.h"
-#include "interrupts.h"
 #include "knobs.h"
 #include "layout.h"
 #include "lib.h"
@@ -217,8 +216,8 @@ static void step_or_die(struct trap_frame *f, uint32_t lin, struct trap_record *
 
 /* Carry out the access at lin for the guest: by decoding when asked (or
  * on the in-place GDT page), else or when the emulator cannot, by a step. */
-void protect_carry_out(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
-		       int decode)
+enum outcome protect_carry_out(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
+			       int decode)
 {
 	struct insn in;
 	struct emu_regs r;
@@ -229,7 +228,7 @@ void protect_carry_out(struct trap_frame *f, struct trap_record *rec, uint32_t l
 		rec->access = ACCESS_EXEC;
 		rec->size = decoded ? in.len : 1;
 		step_or_die(f, lin, rec);
-		return;
+		return OUT_DONE;
 	}
 	decode = decode || shadow_pinned(lin);
 	int rc = EMU_UNSUPPORTED;
@@ -239,9 +238,9 @@ void protect_carry_out(struct trap_frame *f, struct trap_record *rec, uint32_t l
 	}
 	rec->access = (f->err & PF_WRITE) ? ACCESS_WRITE : ACCESS_READ;
 	if (rc == EMU_FAULT) {
-		/* The instruction also reaches a page the guest may not touch. */
-		irq_page_fault(f);
-		return;
+		/* The instruction also reaches a page the guest may not touch:
+		 * the memory access queued its #PF. */
+		return OUT_RAISED;
 	}
 	if (rc == 0) {
 		rec->size = acc.size;
@@ -250,9 +249,10 @@ void protect_carry_out(struct trap_frame *f, struct trap_record *rec, uint32_t l
 	if (rc == 0 && decode) {
 		vcpu_from_emu(f, &r);
 		rec->emul = EMUL_DECODE;
-		return;
+		return OUT_DONE;
 	}
 	step_or_die(f, lin, rec);
+	return OUT_DONE;
 }
 
 static uint8_t fault_kind(uint32_t gpa, int write)
@@ -284,15 +284,16 @@ static void remember(uint32_t lin, const struct walk *w)
 	fast_remember(&p);
 }
 
-void protect_fault(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
-		   const struct walk *w)
+enum outcome protect_fault(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
+			   const struct walk *w)
 {
 	int protected = knob_trap(w->gpa, (f->err & PF_WRITE) != 0);
 	rec->kind = fault_kind(w->gpa, (f->err & PF_WRITE) != 0);
 	rec->addr = lin;
 	rec->gpa = w->gpa;
 	rec->region = protected ? region_of(w->gpa) : REGION_NONE;
-	protect_carry_out(f, rec, lin, knobs.emulate == EMULATE_DECODE);
+	enum outcome out = protect_carry_out(f, rec, lin, knobs.emulate == EMULATE_DECODE);
 	if (rec->emul == EMUL_DECODE && knobs.emulate == EMULATE_DECODE && !shadow_pinned(lin))
 		remember(lin, w);
+	return out;
 }

@@ -23,13 +23,14 @@ void protect_place_gdt(void);
 /* The monitor wrote [gpa, gpa+n) on the guest's behalf. */
 void protect_written(uint32_t gpa, uint32_t n);
 /* An access at lin (walked to w) hit a protected frame: carry it out. */
-void protect_fault(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
-		   const struct walk *w);
+enum outcome protect_fault(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
+			   const struct walk *w);
 /* Carry out the faulting access at lin for the guest, by decoding (if
  * decode, else by single-stepping it with the page open); rec is completed
- * now or when the step ends. */
-void protect_carry_out(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
-		       int decode);
+ * now or when the step ends.  OUT_RAISED when the instruction also reaches
+ * memory the guest may not touch (its #PF). */
+enum outcome protect_carry_out(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
+			       int decode);
 /* A fault while single-stepping over a protected page: 1 if it was ours
  * (the instruction reaches a second protected page, now opened too). */
 int protect_step_fault(uint32_t lin);

@@ -6,8 +6,9 @@
 #include "trace.h"
 #include "trap.h"
 
-/* Carry out the patched instruction in as the guest's CPU would.  0, or -1
- * when the guest must get a fault (its #PF is in vcpu.fault_*). */
-int sbe_emulate(struct trap_frame *f, const struct insn *in, struct trap_record *rec);
+/* Carry out the patched instruction in as the guest's CPU would: OUT_DONE
+ * (EIP past it), OUT_JUMPED, OUT_RAISED (the exception its CPU raises
+ * instead) or OUT_UNHANDLED (a form not emulated: the run ends). */
+enum outcome sbe_emulate(struct trap_frame *f, const struct insn *in, struct trap_record *rec);
 
 #endif

@@ -171,66 +171,61 @@ int seg_load_gdt(uint32_t base, uint32_t limit)
 	return 0;
 }
 
-int seg_load_ldt(uint16_t sel)
+/* The checks of lldt (SDM vol. 2, LLDT): #GP(sel) for a selector into the
+ * LDT, past the GDT's limit or not naming an LDT, #NP(sel) when absent. */
+enum outcome seg_load_ldt(uint16_t sel)
 {
 	uint64_t d;
 	if (!(sel & ~3u)) {
 		vcpu.ldtr = 0;
 		vcpu.ldt = (struct vdtr){ 0, 0 };
 	} else {
-		if ((sel & SEL_LDT) || seg_guest_desc(sel, &d) || !desc_present(d) ||
-		    desc_is_segment(d) || desc_type(d) != DESC_LDT || desc_limit(d) >= LDT_ENTRIES * 8)
-			return -1;
+		if ((sel & SEL_LDT) || seg_guest_desc(sel, &d) || desc_is_segment(d) ||
+		    desc_type(d) != DESC_LDT)
+			return exc_raise(13, sel & ~3u, 0);
+		if (!desc_present(d))
+			return exc_raise(11, sel & ~3u, 0);
+		if (desc_limit(d) >= LDT_ENTRIES * 8)
+			vcpu_kill("guest LDT of %u bytes is larger than the monitor shadows",
+				  desc_limit(d) + 1);
 		vcpu.ldtr = sel;
 		vcpu.ldt = (struct vdtr){ desc_base(d), desc_limit(d) };
 	}
 	seg_reshadow();
-	return 0;
+	return OUT_DONE;
 }
 
 /* The checks of mov/pop to a segment register (SDM vol. 2, MOV): for SS a
  * writable data segment at exactly the CPL; for the others data or readable
  * code the CPL and RPL may use (conforming code always). */
-int seg_load(struct trap_frame *f, unsigned n, uint16_t sel, struct xfault *x)
+enum outcome seg_load(struct trap_frame *f, unsigned n, uint16_t sel)
 {
 	uint32_t *sregs[6] = { &f->es, &f->cs, &f->ss, &f->ds, &f->fs, &f->gs };
 	uint64_t d;
-	*x = (struct xfault){ 13, sel & ~3u };
-	if (n == 1 || n > 5)
-		return -1;
+	uint32_t err = sel & ~3u;
 	if (!(sel & ~3u)) {
-		if (n == 2) {
-			x->err = 0;
-			return -1;
-		}
+		if (n == 2)
+			return exc_raise(13, 0, 0);
 		*sregs[n] = sel;
-		return 0;
+		return OUT_DONE;
 	}
 	if (seg_guest_desc(sel, &d) || !desc_is_segment(d))
-		return -1;
+		return exc_raise(13, err, 0);
 	unsigned type = desc_type(d), dpl = desc_dpl(d), rpl = sel & 3;
 	int code = (type & DESC_CODE) != 0;
 	if (n == 2) {
 		if (code || !(type & DESC_RW) || rpl != vcpu.cpl || dpl != vcpu.cpl)
-			return -1;
-		x->vector = 12;
+			return exc_raise(13, err, 0);
 	} else {
 		if (code && !(type & DESC_RW))
-			return -1;
+			return exc_raise(13, err, 0);
 		if ((!code || !(type & DESC_CONFORMING)) && (rpl > dpl || vcpu.cpl > dpl))
-			return -1;
-		x->vector = 11;
+			return exc_raise(13, err, 0);
 	}
 	if (!desc_present(d))
-		return -1;
+		return exc_raise(n == 2 ? 12 : 11, err, 0);
 	*sregs[n] = n == 2 ? (uint32_t)(sel | 3) : sel;
-	return 0;
-}
-
-int seg_load_ss(struct trap_frame *f, uint16_t sel)
-{
-	struct xfault x;
-	return seg_load(f, 2, sel, &x);
+	return OUT_DONE;
 }
 
 void seg_clear_for_user(struct trap_frame *f)

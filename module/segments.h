@@ -20,8 +20,9 @@ static inline uint32_t seg_base_in(int mode, uint32_t sel)
 }
 /* The guest loaded a new GDT: check its size, shadow every entry. */
 int seg_load_gdt(uint32_t base, uint32_t limit);
-/* The guest loaded an LDT (0: none).  0, or -1 for a bad selector (#GP). */
-int seg_load_ldt(uint16_t sel);
+/* The guest loaded an LDT (0: none): OUT_DONE, or OUT_RAISED with the
+ * #GP or #NP of a bad selector. */
+enum outcome seg_load_ldt(uint16_t sel);
 /* The frame of the trap being handled (trap.c sets it), whose segment
  * registers a reshadow must keep loadable. */
 extern struct trap_frame *seg_frame;
@@ -35,17 +36,10 @@ void seg_sync_accessed(void);
 int seg_accessed_pending(void);
 /* Read the guest's descriptor for sel (index checked against the limit). */
 int seg_guest_desc(uint16_t sel, uint64_t *desc);
-/* An exception the guest takes instead of an instruction's effect. */
-struct xfault {
-	uint8_t vector;
-	uint32_t err;
-};
-
-/* Load segment register n (ES CS SS DS FS GS order) with sel as the guest's
- * CPU would at its CPL.  0, or -1 with the guest's exception in x. */
-int seg_load(struct trap_frame *f, unsigned n, uint16_t sel, struct xfault *x);
-/* SS alone, for the monitor's own stack switches.  0 or -1. */
-int seg_load_ss(struct trap_frame *f, uint16_t sel);
+/* Load data segment register n (ES SS DS FS GS; not CS, ES CS SS DS FS GS
+ * order) with sel as the guest's CPU would at its CPL: OUT_DONE, or
+ * OUT_RAISED with its #GP, #NP or #SS. */
+enum outcome seg_load(struct trap_frame *f, unsigned n, uint16_t sel);
 /* Going to user mode: clear data segment registers user code may not use,
  * as the CPU does (SDM vol. 2, IRET). */
 void seg_clear_for_user(struct trap_frame *f);

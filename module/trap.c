@@ -34,10 +34,31 @@
 #define VEC_GP 13
 #define VEC_PF 14
 
-/* Anything the guest causes and must see itself, e.g. its own #GP.  A #NP
- * for a segment the guest has present comes from the split of the real
- * GDTs: natively it is the privilege check's #GP. */
-static void reflect_exception(struct trap_frame *f, struct trap_record *rec)
+/* The exception a handler raised, waiting for trap_entry to deliver it. */
+static struct {
+	uint8_t vector;
+	uint32_t err, cr2;
+} raised;
+
+enum outcome exc_raise(unsigned vector, uint32_t err, uint32_t cr2)
+{
+	raised.vector = (uint8_t)vector;
+	raised.err = err;
+	raised.cr2 = cr2;
+	return OUT_RAISED;
+}
+
+static void deliver_raised(struct trap_frame *f)
+{
+	if (raised.vector == VEC_PF)
+		vcpu.cr2 = raised.cr2;
+	irq_reflect(f, raised.vector, IRQ_EXCEPTION, vector_has_error_code(raised.vector),
+		    raised.err, f->eip);
+}
+
+/* A #NP for a segment the guest has present comes from the split of the
+ * real GDTs: natively it is the privilege check's #GP. */
+enum outcome trap_reflect(const struct trap_frame *f, struct trap_record *rec)
 {
 	unsigned v = f->vector;
 	uint64_t d;
@@ -45,32 +66,40 @@ static void reflect_exception(struct trap_frame *f, struct trap_record *rec)
 		v = VEC_GP;
 	rec->kind = KIND_EXCEPTION;
 	rec->detail = v;
-	irq_reflect(f, v, IRQ_EXCEPTION, vector_has_error_code(v), f->err, f->eip);
+	return exc_raise(v, f->err, 0);
 }
 
-static void dispatch(struct trap_frame *f, struct trap_record *rec)
+static enum outcome dispatch(struct trap_frame *f, struct trap_record *rec)
 {
 	switch (f->vector) {
 	case VEC_NP:   /* an iret into user code: see segments.c */
 	case VEC_GP:
-		if (priv_emulate(f, rec))
-			reflect_exception(f, rec);
-		return;
+		return priv_emulate(f, rec);
 	case VEC_PF:
-		pagefault(f, rec);
-		return;
+		return pagefault(f, rec);
 	case VEC_DB:
 		/* Steps of the monitor's own complete the trap that set them. */
-		if (!protect_step_done(f) && !irq_window_done(f))
-			reflect_exception(f, rec);
-		return;
+		if (protect_step_done(f) || irq_window_done(f))
+			return OUT_DONE;
+		return trap_reflect(f, rec);
 	case VEC_DF:
 		vcpu_kill("double fault at eip %08x", f->eip);
 	}
 	if (f->vector < 32)
-		reflect_exception(f, rec);
-	else
-		vcpu_kill("unexpected interrupt vector %u", f->vector);
+		return trap_reflect(f, rec);
+	vcpu_kill("unexpected interrupt vector %u", f->vector);
+}
+
+/* An instruction the handler recognised but cannot carry out as the
+ * guest's CPU would: no exception is made up for it. */
+static void unhandled(const struct trap_frame *f, const struct trap_record *rec)
+{
+#define KIND_NAME(kind, value, name) [value] = name,
+	static const char *const kinds[KIND_MAX] = { TRACE_KINDS(KIND_NAME) };
+#undef KIND_NAME
+	const char *kind = rec->kind < KIND_MAX && kinds[rec->kind] ? kinds[rec->kind] : "trap";
+	vcpu_kill("%s instruction %02x %02x %02x %02x at %04x:%08x is not emulated", kind,
+		  rec->insn[0], rec->insn[1], rec->insn[2], rec->insn[3], vcpu_cs(f), f->eip);
 }
 
 /* Back to the guest: its mode picks the real GDT and the shadow address
@@ -119,9 +148,13 @@ uint32_t trap_entry(struct trap_frame *f)
 	rec.eip = f->eip;
 	rec.cs = vcpu_cs(f);
 	rec.cpl = vcpu.cpl;
-	dispatch(f, &rec);
+	enum outcome out = dispatch(f, &rec);
+	if (out == OUT_UNHANDLED)
+		unhandled(f, &rec);
 	if (rec.kind)
 		ring_commit(&rec);
+	if (out == OUT_RAISED)
+		deliver_raised(f);
 	irq_deliver(f);
 	return resume(f);
 }

@@ -16,6 +16,26 @@ struct trap_frame {
 	uint32_t eip, cs, eflags, esp, ss;
 };
 
+/* How a handler's work for the guest ended; trap_entry acts on it. */
+enum outcome {
+	OUT_DONE,       /* carried out; an emulated instruction: the guest goes on after it */
+	OUT_JUMPED,     /* carried out, EIP set by the instruction (a transfer, int n) */
+	OUT_RAISED,     /* the guest takes the exception queued by exc_raise instead */
+	OUT_UNHANDLED,  /* an instruction form the monitor does not emulate: the run ends */
+};
+
+/* The one way to give the guest an exception: queue it (cr2 only for a
+ * #PF) and return OUT_RAISED; trap_entry delivers it through the guest's
+ * IDT when the handler's outcome is OUT_RAISED, with the faulting EIP the
+ * frame holds then.  A later exc_raise in the same trap replaces it: the
+ * first failing step of an instruction returns at once. */
+enum outcome exc_raise(unsigned vector, uint32_t err, uint32_t cr2);
+
+struct trap_record;
+/* The trap is the guest's own exception (its own #GP, say): recorded as
+ * such and raised with the CPU's error code. */
+enum outcome trap_reflect(const struct trap_frame *f, struct trap_record *rec);
+
 /* Returns the CR3 to resume in (0: the monitor's own, see trapentry.S). */
 uint32_t trap_entry(struct trap_frame *f);
 void enter_guest(struct trap_frame *f, uint32_t cr3) __attribute__((noreturn));

@@ -91,16 +91,24 @@ uint32_t *vcpu_gpr(struct trap_frame *f, unsigned n)
 	return gpr[n & 7];
 }
 
-int vcpu_read_rm16(const struct trap_frame *f, const struct insn *in, uint16_t *v)
+enum outcome vcpu_operand(const struct trap_frame *f, const struct insn *in, uint32_t *lin)
 {
 	struct emu_regs r;
-	uint32_t lin;
 	vcpu_to_emu(f, &r);
+	return emu_operand_addr(&r, in, lin) ? OUT_UNHANDLED : OUT_DONE;
+}
+
+enum outcome vcpu_read_rm16(const struct trap_frame *f, const struct insn *in, uint16_t *v)
+{
+	uint32_t lin;
 	if (in->mod == 3) {
+		struct emu_regs r;
+		vcpu_to_emu(f, &r);
 		*v = (uint16_t)r.gpr[in->rm];
-		return 0;
+		return OUT_DONE;
 	}
-	return emu_operand_addr(&r, in, &lin) || vmem_read(&vcpu_mem, lin, v, 2);
+	enum outcome out = vcpu_operand(f, in, &lin);
+	return out ? out : vmem_read(&vcpu_mem, lin, v, 2);
 }
 
 void vcpu_to_emu(const struct trap_frame *f, struct emu_regs *r)
@@ -132,8 +140,7 @@ static int translate(const struct mem_mode *m, uint32_t lin, unsigned n, int wri
 		struct walk w;
 		uint32_t at = i ? (lin & PAGE_MASK) + PAGE_SIZE : lin;
 		if (walk_guest(at, access, &w)) {
-			vcpu.fault_lin = at;
-			vcpu.fault_err = w.err;
+			exc_raise(14, w.err, at);
 			return -1;
 		}
 		gpa[i] = w.gpa;
@@ -176,21 +183,21 @@ const struct emu_mem vcpu_mem = { mem_read, mem_write, &mode_guest };
 const struct emu_mem vcpu_mem_dry = { mem_read, mem_write, &mode_dry };
 const struct emu_mem vcpu_mem_sys = { mem_read, mem_write, &mode_sys };
 
-int vcpu_push(struct trap_frame *f, uint32_t v, unsigned size)
+enum outcome vcpu_push(struct trap_frame *f, uint32_t v, unsigned size)
 {
-	if (vmem_write(&vcpu_mem, seg_base(f->ss) + f->esp - size, &v, size))
-		return -1;
-	f->esp -= size;
-	return 0;
+	enum outcome out = vmem_write(&vcpu_mem, seg_base(f->ss) + f->esp - size, &v, size);
+	if (out == OUT_DONE)
+		f->esp -= size;
+	return out;
 }
 
-int vcpu_pop(struct trap_frame *f, uint32_t *v, unsigned size)
+enum outcome vcpu_pop(struct trap_frame *f, uint32_t *v, unsigned size)
 {
 	*v = 0;
-	if (vmem_read(&vcpu_mem, seg_base(f->ss) + f->esp, v, size))
-		return -1;
-	f->esp += size;
-	return 0;
+	enum outcome out = vmem_read(&vcpu_mem, seg_base(f->ss) + f->esp, v, size);
+	if (out == OUT_DONE)
+		f->esp += size;
+	return out;
 }
 
 void vcpu_kill(const char *fmt, ...)

@@ -23,8 +23,6 @@ struct vcpu {
 	uint8_t vif;        /* virtual EFLAGS.IF */
 	uint8_t iopl;       /* virtual EFLAGS.IOPL */
 	uint16_t sreg_cached[6];   /* the guest's selectors of cache slots (segments.c) */
-	/* The last guest memory access that failed: the #PF the guest gets. */
-	uint32_t fault_lin, fault_err;
 };
 
 extern struct vcpu vcpu;
@@ -54,9 +52,12 @@ int vcpu_fetch(const struct trap_frame *f, struct insn *in, struct trap_record *
 
 /* General register n (encoding order: EAX ECX EDX EBX ESP EBP ESI EDI). */
 uint32_t *vcpu_gpr(struct trap_frame *f, unsigned n);
+/* The linear address of in's memory operand: OUT_DONE, or OUT_UNHANDLED
+ * for a form the emulator cannot address (16-bit addressing). */
+enum outcome vcpu_operand(const struct trap_frame *f, const struct insn *in, uint32_t *lin);
 /* A 16-bit r/m operand (a selector for ltr, lldt, lar, mov sreg...):
- * 0, or -1 with the guest's #PF in vcpu.fault_*. */
-int vcpu_read_rm16(const struct trap_frame *f, const struct insn *in, uint16_t *v);
+ * OUT_DONE, OUT_RAISED (its #PF) or OUT_UNHANDLED. */
+enum outcome vcpu_read_rm16(const struct trap_frame *f, const struct insn *in, uint16_t *v);
 
 /* Move registers between the trap frame and the emulator's view. */
 void vcpu_to_emu(const struct trap_frame *f, struct emu_regs *r);
@@ -68,23 +69,26 @@ void vcpu_from_emu(struct trap_frame *f, const struct emu_regs *r);
  *                 instruction accesses);
  *   vcpu_mem_sys  the CPU's own supervisor accesses (descriptor tables,
  *                 TSS) whatever the CPL.
- * A failed access leaves the guest's #PF in vcpu.fault_lin/fault_err. */
+ * A failed access raises the guest's #PF (exc_raise, trap.h): the first
+ * page the access reaches that the guest may not touch, with its error code. */
 extern const struct emu_mem vcpu_mem, vcpu_mem_dry, vcpu_mem_sys;
 
-static inline int vmem_read(const struct emu_mem *m, uint32_t lin, void *dst, unsigned n)
+/* The same as outcomes: OUT_DONE, or OUT_RAISED with the #PF queued. */
+static inline enum outcome vmem_read(const struct emu_mem *m, uint32_t lin, void *dst, unsigned n)
 {
-	return m->read(m->ctx, lin, dst, n);
+	return m->read(m->ctx, lin, dst, n) ? OUT_RAISED : OUT_DONE;
 }
 
-static inline int vmem_write(const struct emu_mem *m, uint32_t lin, const void *src, unsigned n)
+static inline enum outcome vmem_write(const struct emu_mem *m, uint32_t lin, const void *src,
+				      unsigned n)
 {
-	return m->write(m->ctx, lin, src, n);
+	return m->write(m->ctx, lin, src, n) ? OUT_RAISED : OUT_DONE;
 }
 
 /* Push or pop size bytes on the guest's stack (SS:ESP) as the guest at its
- * CPL would; -1 leaves the #PF in vcpu.fault_* and ESP unchanged. */
-int vcpu_push(struct trap_frame *f, uint32_t v, unsigned size);
-int vcpu_pop(struct trap_frame *f, uint32_t *v, unsigned size);
+ * CPL would: OUT_DONE, or OUT_RAISED (its #PF) with ESP unchanged. */
+enum outcome vcpu_push(struct trap_frame *f, uint32_t v, unsigned size);
+enum outcome vcpu_pop(struct trap_frame *f, uint32_t *v, unsigned size);
 
 /* Stop the guest for good: record the first reason, let the host drain the
  * ring, end QEMU.  For guest misbehaviour and monitor panics alike. */
