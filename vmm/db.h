@@ -46,21 +46,21 @@ struct db {
  * -EINVAL: an empty name, or a file that is neither empty nor a ringmon
  * database (left untouched); -EPROTO: another schema version; -EROFS: the
  * file cannot be written.  db_refused() is true for these: bad input. */
-/* sqlite3_errmsg(sql), with the system's errno where SQLite's message is
- * only "disk I/O error" or "unable to open database file". */
-void db_errmsg(sqlite3 *sql, char *out, size_t len);
-
 int db_open(struct db *db, const char *path, int flags);
-
-/* 0 if path (exists) or the directory to create it in (!exists) can be
- * written; else -EROFS and why in err[len]. */
-int db_writable(const char *path, bool exists, char *err, size_t len);
 int db_close(struct db *db);
 
 static inline bool db_refused(int err)
 {
 	return err == -EINVAL || err == -EPROTO || err == -EROFS;
 }
+
+/* 0 if path (exists) or the directory to create it in (!exists) can be
+ * written; else -EROFS and why in err[len]. */
+int db_writable(const char *path, bool exists, char *err, size_t len);
+
+/* sqlite3_errmsg(sql), with the system's errno where SQLite's message is
+ * only "disk I/O error" or "unable to open database file". */
+void db_errmsg(sqlite3 *sql, char *out, size_t len);
 
 int db_run_begin(struct db *db, const struct run_info *ri);
 int db_add_symbols(struct db *db, const struct symtab *st);
