@@ -707,6 +707,12 @@ static int run_guest(const struct run_opts *o, struct run *run)
 		pr_err("%s", run->sinks.err);
 		v.code = EXIT_FAILED;
 	}
+	/* a dropped text sink leaves the others whole; alone, it lost them */
+	if (run->sinks.failed[0]) {
+		pr_err("%s", run->sinks.failed);
+		if (!(o->sinks & ~(unsigned)SINK_TEXT))
+			v.code = EXIT_FAILED;
+	}
 	print_summary(run);
 out_sinks:
 	if (sinks_close(&run->sinks)) {

@@ -30,6 +30,21 @@ static int text_failed(struct sinks *s, int ret)
 	return ret;
 }
 
+/* A text sink that cannot write (its reader gone, its disk full) must not
+ * cost the database its records: it is closed and dropped, and the run
+ * says from which record on it is incomplete.  What stdio had buffered
+ * since the last good flush may be partly written: those records count as
+ * lost too. */
+static void text_drop(struct sinks *s, int ret)
+{
+	snprintf(s->failed, sizeof(s->failed),
+		 "text sink failed (%s): records from seq %llu on are missing there",
+		 strerror(-ret), (unsigned long long)s->text_flushed);
+	fclose(s->text);   /* its error is the one just recorded */
+	s->text = NULL;
+	s->mask &= ~(unsigned)SINK_TEXT;
+}
+
 /* The text sink's own buffered stream on a copy of text_fd: a line per
  * record must not cost a write(2) each. */
 static int text_open(struct sinks *s, int text_fd)
@@ -46,11 +61,14 @@ static int text_open(struct sinks *s, int text_fd)
 	return 0;
 }
 
-static int text_flush(struct sinks *s)
+static void text_flush(struct sinks *s)
 {
-	if (s->text && fflush(s->text))
-		return text_failed(s, errno ? -errno : -EIO);
-	return 0;
+	if (!s->text)
+		return;
+	if (fflush(s->text))
+		text_drop(s, errno ? -errno : -EIO);
+	else
+		s->text_flushed = s->text_next;
 }
 
 int sinks_open(struct sinks *s, unsigned mask, const char *db_path, int text_fd)
@@ -123,27 +141,37 @@ int sinks_trap(struct sinks *s, struct trap_event *e)
 	}
 	if (s->mask & SINK_LTTNG)
 		lttng_ust_tracepoint(ringmon, trap, e);
-	if (s->mask & SINK_TEXT)
-		return text_failed(s, text_trap(s->text, e));
+	if (s->mask & SINK_TEXT) {
+		s->text_next = e->r->seq + 1;
+		ret = text_trap(s->text, e);
+		if (ret)
+			text_drop(s, ret);
+	}
 	return 0;
 }
 
 int sinks_idle(struct sinks *s)
 {
-	int ret = text_flush(s);
-
-	if (!ret && (s->mask & SINK_SQLITE))
-		ret = db_failed(s, db_flush_due(&s->db));
-	return ret;
+	text_flush(s);
+	if (s->mask & SINK_SQLITE)
+		return db_failed(s, db_flush_due(&s->db));
+	return 0;
 }
 
 int sinks_run_end(struct sinks *s, const struct run_end *re)
 {
-	int ret = text_flush(s);
+	char why[sizeof(s->failed) + RING_REASON_LEN + 512];
+	struct run_end e = *re;
 
+	text_flush(s);
+	if (s->failed[0]) {
+		snprintf(why, sizeof(why), "%s%s%s", re->kill_reason ? re->kill_reason : "",
+			 re->kill_reason ? "; " : "", s->failed);
+		e.kill_reason = why;
+	}
 	if (s->mask & SINK_LTTNG)
-		lttng_ust_tracepoint(ringmon, run_end, s->db.run_id, re);
-	if (!ret && (s->mask & SINK_SQLITE))
-		ret = db_failed(s, db_run_end(&s->db, re));
-	return ret;
+		lttng_ust_tracepoint(ringmon, run_end, s->db.run_id, &e);
+	if (s->mask & SINK_SQLITE)
+		return db_failed(s, db_run_end(&s->db, &e));
+	return 0;
 }

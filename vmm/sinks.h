@@ -23,8 +23,16 @@ struct sinks {
 	struct db db;               /* SINK_SQLITE */
 	const char *db_path;
 	FILE *text;                 /* SINK_TEXT: a buffered copy of text_fd */
+	uint64_t text_next;         /* seq after the last record given to it */
+	uint64_t text_flushed;      /* seq of the first record not surely written */
+	char failed[160];           /* a sink that failed and was dropped, "" if none */
 	char err[512];              /* what failed, after a call returned -errno */
 };
+
+/* A failing text sink (a closed pipe, a full disk) is closed and dropped
+ * from the mask, the run goes on with the others: failed[] says which sink,
+ * why, and from which record on it lacks records.  Only the database's own
+ * failures end the run (returned as -errno with err[]). */
 
 /* Open what mask asks for: the database at db_path, the text sink on text_fd. */
 int sinks_open(struct sinks *s, unsigned mask, const char *db_path, int text_fd);
@@ -39,6 +47,8 @@ int sinks_trap(struct sinks *s, struct trap_event *e);
 /* The ring is empty for now: commit what is due. */
 int sinks_idle(struct sinks *s);
 
+/* The runs row completed; a dropped sink's failed[] is added to its
+ * kill_reason (after the run's own reason, if any). */
 int sinks_run_end(struct sinks *s, const struct run_end *re);
 
 /* The text sink (sink_text.c). */
