@@ -184,6 +184,32 @@ void doc_table(struct doc *d, const char *align, ...)
 	doc_table_names(d, n == strlen(align) ? align : "", names);
 }
 
+/* A cell's text, literally.  A Markdown row is one line, so a control
+ * character (a newline in a guest's path) is shown as its C escape (\n,
+ * \x1b) in both documents alike; in Markdown '|' and '\' are escaped. */
+static void cell_text(FILE *f, const char *text, bool md)
+{
+	char shown[5];
+
+	for (const unsigned char *t = (const unsigned char *)text; *t; t++) {
+		if (*t == '\n' || *t == '\t' || *t == '\r')
+			snprintf(shown, sizeof(shown), "\\%c", *t == '\n' ? 'n' : *t == '\t' ? 't' : 'r');
+		else if (*t < 0x20 || *t == 0x7f)
+			snprintf(shown, sizeof(shown), "\\x%02x", *t);
+		else
+			snprintf(shown, sizeof(shown), "%c", *t);
+		if (!md) {
+			html_text(f, shown, false);
+			continue;
+		}
+		for (const char *c = shown; *c; c++) {
+			if (*c == '|' || *c == '\\')
+				fputc('\\', f);
+			fputc(*c, f);
+		}
+	}
+}
+
 /* One cell of the open table: text (taken literally), or a link. */
 static void cell(struct doc *d, const char *text, const char *href)
 {
@@ -193,11 +219,7 @@ static void cell(struct doc *d, const char *text, const char *href)
 		fputs(d->col ? " " : "| ", d->md);
 		if (href)
 			fputc('[', d->md);
-		for (const char *t = text; *t; t++) {
-			if (*t == '|')
-				fputc('\\', d->md);
-			fputc(*t, d->md);
-		}
+		cell_text(d->md, text, true);
 		if (href)
 			fprintf(d->md, "](%s)", href);
 		fputs(" |", d->md);
@@ -211,7 +233,7 @@ static void cell(struct doc *d, const char *text, const char *href)
 			html_text(d->html, href, false);
 			fputs("\">", d->html);
 		}
-		html_text(d->html, text, false);
+		cell_text(d->html, text, false);
 		fputs(href ? "</a></td>" : "</td>", d->html);
 	}
 	if (++d->col == strlen(d->align)) {

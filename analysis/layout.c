@@ -127,6 +127,12 @@ int cmd_layout(int argc, char **argv)
 	ret = symtab_load(&st, symbols);
 	if (ret)
 		usage_err("layout: %s: %s", symbols, ret == -ENOEXEC && st.why ? st.why : strerror(-ret));
+	if (!st.n)
+		usage_err("layout: %s: no symbol table (stripped? give --symbols)", symbols);
+	/* without data symbols the tables cannot be found, let alone their
+	 * neighbours: say so rather than list no page */
+	if (!nnames && !symtab_names_data(&st))
+		usage_err("layout: %s: " SYMTAB_NO_DATA_HINT, symbols);
 	ret = listing_from_symtab(&l, &st);
 	if (ret) {
 		pr_err("layout: %s", strerror(-ret));
@@ -140,17 +146,21 @@ int cmd_layout(int argc, char **argv)
 				usage_err("layout: %s has no symbol '%s'", symbols, names[i]);
 			t[nt++] = (struct table){ .s = s, .what = "table" };
 		}
-	} else if (!symtab_names_data(&st)) {
-		printf("%s: " SYMTAB_NO_DATA_HINT "\n", symbols);
 	} else {
 		static const char *const kinds[][2] = { { "gdt", "GDT" }, { "idt", "IDT" } };
+		const char *missing = NULL;
 		for (size_t k = 0; k < 2; k++) {
 			const struct lsym *s = listing_table(&l, kinds[k][0]);
 			if (s)
 				t[nt++] = (struct table){ .s = s, .what = kinds[k][1] };
 			else
-				printf("no %s found among the symbols (name it with --table)\n", kinds[k][1]);
+				missing = kinds[k][1];
 		}
+		if (!nt)
+			usage_err("layout: %s: no GDT or IDT among its %zu symbols: not a kernel?"
+				  " (name a table with --table)", symbols, st.n);
+		if (missing)
+			printf("no %s found among the symbols (name it with --table)\n", missing);
 	}
 	printf("%s: symbols from %s (%s)\n", argv[optind], symbols, st.format);
 	for (size_t i = 0; i < nt; i++) {
