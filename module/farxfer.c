@@ -112,7 +112,7 @@ static enum outcome return_outward(struct trap_frame *f, unsigned opsize, uint8_
 
 enum outcome far_return(struct trap_frame *f, int iret, unsigned opsize, uint16_t imm)
 {
-	uint32_t eip, cs, eflags = 0, real_cs;
+	uint32_t eip, cs, eflags = 0;
 	uint32_t saved_esp = f->esp, saved_ss = f->ss;
 	uint8_t cpl = vcpu.cpl;
 	enum outcome out;
@@ -121,17 +121,18 @@ enum outcome far_return(struct trap_frame *f, int iret, unsigned opsize, uint16_
 		goto undo;
 	if (iret && opsize == 2)
 		eflags = (vcpu_eflags(f) & 0xffff0000u) | eflags;
-	unsigned rpl = cs & 3;
-	if (rpl < cpl || (rpl > cpl && (cpl != 0 || rpl != 3)) ||
-	    seg_code_selector((uint16_t)cs, rpl, &real_cs)) {
-		out = exc_raise(13, cs & ~3u, 0);
+	unsigned rpl = cs & 3, fault = seg_code_fault((uint16_t)cs, rpl);
+	if (rpl < cpl || (rpl > cpl && (cpl != 0 || rpl != 3)))
+		fault = 13;
+	if (fault) {
+		out = exc_raise(fault, cs & 0xfffcu, 0);
 		goto undo;
 	}
 	f->esp += imm;
 	if (rpl > cpl && (out = return_outward(f, opsize, cpl)))
 		goto undo;
 	f->eip = eip;
-	f->cs = real_cs;
+	f->cs = (cs & 0xffffu) | 3;
 	if (iret)
 		vcpu_set_eflags(f, eflags, cpl);
 	return OUT_JUMPED;

@@ -29,22 +29,23 @@ int vector_has_error_code(unsigned v)
 	return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
 }
 
-/* Why a vector cannot be delivered through its gate: the exception the
- * CPU raises instead (SDM vol. 3 §6.12.1), or 0. */
-static unsigned gate_fault(unsigned vector, enum irq_source src, uint64_t gate, uint32_t *err)
+/* Read the vector's gate: 0, or why it cannot be delivered through it,
+ * the exception the CPU raises instead (SDM vol. 3 §6.12.1) with *err. */
+static unsigned gate_fault(unsigned vector, enum irq_source src, uint64_t *gate, uint32_t *err)
 {
-	unsigned type = desc_type(gate);
 	*err = vector * 8 + 2 + (src == IRQ_SOFTWARE ? 0 : 1);
 	if (vector * 8 + 7 > vcpu.idtr.limit ||
-	    vmem_read(&vcpu_mem_sys, vcpu.idtr.base + vector * 8, &gate, 8))
+	    vmem_read(&vcpu_mem_sys, vcpu.idtr.base + vector * 8, gate, 8))
 		return 13;
-	if (desc_is_segment(gate) || (type != GATE_INT32 && type != GATE_TRAP32))
+	unsigned type = desc_type(*gate);
+	if (desc_is_segment(*gate) || (type != GATE_INT32 && type != GATE_TRAP32))
 		return 13;
-	if (src == IRQ_SOFTWARE && desc_dpl(gate) < vcpu.cpl)
+	if (src == IRQ_SOFTWARE && desc_dpl(*gate) < vcpu.cpl)
 		return 13;
-	if (!desc_present(gate))
+	if (!desc_present(*gate))
 		return 11;
-	return 0;
+	*err = gate_selector(*gate) & ~3u;
+	return seg_code_fault(gate_selector(*gate) & ~3u, 0);
 }
 
 /* Exceptions while delivering one: a second is a double fault, a third a
@@ -55,16 +56,10 @@ void irq_reflect(struct trap_frame *f, unsigned vector, enum irq_source src,
 		 int has_err, uint32_t err, uint32_t return_eip)
 {
 	uint64_t gate = 0;
-	uint32_t cs, fault_err;
+	uint32_t fault_err;
 	if (delivering >= 2)
 		vcpu_kill("triple fault delivering vector %u", vector);
-	if (vector * 8 + 7 <= vcpu.idtr.limit)
-		vmem_read(&vcpu_mem_sys, vcpu.idtr.base + vector * 8, &gate, 8);
-	unsigned fault = gate_fault(vector, src, gate, &fault_err);
-	if (!fault && seg_code_selector(gate_selector(gate) & ~3u, 0, &cs)) {
-		fault = 13;
-		fault_err = gate_selector(gate) & ~3u;
-	}
+	unsigned fault = gate_fault(vector, src, &gate, &fault_err);
 	if (fault) {
 		delivering++;
 		if (delivering == 1)
@@ -80,7 +75,7 @@ void irq_reflect(struct trap_frame *f, unsigned vector, enum irq_source src,
 	if (vcpu_push(f, eflags, 4) || vcpu_push(f, old_cs, 4) || vcpu_push(f, return_eip, 4) ||
 	    (has_err && vcpu_push(f, err, 4)))
 		vcpu_kill("triple fault: guest stack unusable delivering vector %u", vector);
-	f->cs = cs;
+	f->cs = gate_selector(gate) | 3u;
 	f->eip = gate_offset(gate);
 	if (desc_type(gate) == GATE_INT32)
 		eflags &= ~(uint32_t)X86_EFLAGS_IF;

@@ -242,15 +242,14 @@ void seg_clear_for_user(struct trap_frame *f)
 	}
 }
 
-int seg_code_selector(uint16_t sel, unsigned cpl, uint32_t *real_cs)
+unsigned seg_code_fault(uint16_t sel, unsigned cpl)
 {
 	uint64_t d;
-	if ((sel >> 3) == 0 || seg_guest_desc(sel, &d) || !desc_present(d) ||
-	    !desc_is_segment(d) || !(desc_type(d) & DESC_CODE))
-		return -1;
+	if (!(sel & ~3u) || seg_guest_desc(sel, &d) || !desc_is_segment(d) ||
+	    !(desc_type(d) & DESC_CODE))
+		return 13;
 	unsigned dpl = desc_dpl(d);
 	if ((desc_type(d) & DESC_CONFORMING) ? dpl > cpl : dpl != cpl)
-		return -1;
-	*real_cs = sel | 3;
-	return 0;
+		return 13;
+	return desc_present(d) ? 0 : 11;
 }

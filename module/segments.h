@@ -43,8 +43,10 @@ enum outcome seg_load(struct trap_frame *f, unsigned n, uint16_t sel);
 /* Going to user mode: clear data segment registers user code may not use,
  * as the CPU does (SDM vol. 2, IRET). */
 void seg_clear_for_user(struct trap_frame *f);
-/* Validate sel as the code segment to run at privilege cpl (DPL == cpl, or
- * <= cpl if conforming); gives the real CS. */
-int seg_code_selector(uint16_t sel, unsigned cpl, uint32_t *real_cs);
+/* May sel be the code segment to run at privilege cpl (DPL == cpl, or <=
+ * cpl if conforming)?  0, or the exception the CPU raises with sel's index
+ * as error code: #GP for a null or unfit selector, #NP for an absent one
+ * (SDM vol. 2, RET and IRET; the same checks for a gate's CS). */
+unsigned seg_code_fault(uint16_t sel, unsigned cpl);
 
 #endif

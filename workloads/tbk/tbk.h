@@ -109,7 +109,7 @@ struct trapframe {
 typedef struct trapframe *trap_fn(struct trapframe *tf);
 /* The last trap noted by trap_note or an exception-table fixup. */
 struct trap_seen {
-	uint32_t count, vector, err, cr2, cpl;
+	uint32_t count, vector, err, cr2, cpl, eip;
 };
 extern struct trap_seen trap_seen;
 extern uint64_t idt_table[256];

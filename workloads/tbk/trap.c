@@ -54,6 +54,7 @@ struct trapframe *trap_note(struct trapframe *tf)
 	trap_seen.err = tf->err;
 	trap_seen.cr2 = tf->vector == T_PAGE_FAULT ? read_cr2() : 0;
 	trap_seen.cpl = tf->cs & 3;
+	trap_seen.eip = tf->eip;
 	return tf;
 }
 
