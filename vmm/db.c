@@ -146,8 +146,13 @@ static int check_version(struct db *db)
 	if (!ret)
 		ret = db_query_text(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
 				    " AND name = 'meta'", meta, sizeof(meta), "read schema");
-	if (ret)   /* a file that is not SQLite at all is bad input too */
-		return sqlite3_errcode(db->sql) == SQLITE_NOTADB ? -EINVAL : ret;
+	if (ret && sqlite3_errcode(db->sql) == SQLITE_NOTADB) {   /* bad input too */
+		snprintf(db->err, sizeof(db->err), "not a ringmon database: %s",
+			 sqlite3_errmsg(db->sql));
+		return -EINVAL;
+	}
+	if (ret)
+		return ret;
 	if (!strcmp(tables, "0"))   /* new, or empty: nothing in it to refuse */
 		return 0;
 	/* a meta table of someone else's, without these columns, is foreign */

@@ -43,4 +43,6 @@ refuse "partly merged" "$A: 2 of its 3 runs are already in $OUT" "$OUT" "$A"
 check "a new input merges" 0 "$?"
 check "runs in OUT" 3 "$(sql "SELECT count(*) FROM runs")"
 check "integrity_check" ok "$(sql "PRAGMA integrity_check")"
+check "every run: rows == monitor's records" "" "$(sql "SELECT id FROM runs r WHERE records !=
+	(SELECT count(*) FROM traps t WHERE t.run_id = r.id)")"
 finish
