@@ -8,11 +8,11 @@
 
 #include "db.h"
 #include "rundb.h"
+#include "sql.h"
 
 static int fail(struct rundb *r, int ret, const char *what)
 {
-	snprintf(r->err, sizeof(r->err), "%s: %s: %s", r->path, what,
-		 r->db ? sqlite3_errmsg(r->db) : "out of memory");
+	sql_fail(r->db, r->err, sizeof(r->err), r->path, what);
 	return ret;
 }
 

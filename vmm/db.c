@@ -4,85 +4,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "db.h"
 #include "ring.h"
+#include "sql.h"
 
 /* trace/schema.sql, compiled in by the Makefile. */
 extern const char schema_sql[];
 
 #define NOW_ISO "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
-/* Whether a file of the database (or its WAL) has reached the file-size
- * limit: the write past it failed with EFBIG. */
-static bool at_size_limit(sqlite3 *sql)
-{
-	const char *file = sqlite3_db_filename(sql, "main");
-	struct rlimit lim;
-	bool at = false;
-
-	if (!file || !file[0] || getrlimit(RLIMIT_FSIZE, &lim) || lim.rlim_cur == RLIM_INFINITY)
-		return false;
-	for (int wal = 0; wal < 2 && !at; wal++) {
-		char *name = sqlite3_mprintf("%s%s", file, wal ? "-wal" : "");
-		struct stat st;
-
-		/* SQLite writes up to a page (64 KiB at most) at a time */
-		at = name && !stat(name, &st) && (rlim_t)st.st_size + 65536 > lim.rlim_cur;
-		sqlite3_free(name);
-	}
-	return at;
-}
-
-/* The errno behind SQLite's last error, 0 if none is known.  SQLite reads
- * errno after the fact, so EFBIG may be lost by then: the limit tells. */
-static int db_errno(sqlite3 *sql)
-{
-	int code = sqlite3_extended_errcode(sql) & 0xff, sys = sqlite3_system_errno(sql);
-
-	if (code == SQLITE_IOERR && (!sys || sys == EIO) && at_size_limit(sql))
-		return EFBIG;
-	return sys;
-}
-
-void db_errmsg(sqlite3 *sql, char *out, size_t len)
-{
-	int code = sql ? sqlite3_extended_errcode(sql) & 0xff : SQLITE_NOMEM;
-	int sys = sql ? db_errno(sql) : 0;
-	/* "disk I/O error", "unable to open database file": the system's errno
-	 * says which (read-only, no space, file too large) */
-	bool say = sys && (code == SQLITE_IOERR || code == SQLITE_CANTOPEN || code == SQLITE_FULL);
-
-	snprintf(out, len, "%s%s%s%s", sql ? sqlite3_errmsg(sql) : "out of memory",
-		 say ? " (" : "", say ? strerror(sys) : "", say ? ")" : "");
-}
-
 static int db_fail(struct db *db, const char *what)
 {
-	char msg[160];
-
-	db_errmsg(db->sql, msg, sizeof(msg));
-	snprintf(db->err, sizeof(db->err), "%s: %s", what, msg);
-	return -EIO;
+	return sql_fail(db->sql, db->err, sizeof(db->err), NULL, what);
 }
 
 /* Whether the last call failed for want of space: a full disk, or a write
  * past the file-size limit (EFBIG: cmd_run ignores SIGXFSZ). */
 static bool db_no_space(struct db *db)
 {
-	int code = sqlite3_extended_errcode(db->sql) & 0xff, sys = db_errno(db->sql);
+	int code = sqlite3_extended_errcode(db->sql) & 0xff, sys = sql_errno(db->sql);
 
 	return code == SQLITE_FULL || (code == SQLITE_IOERR && (sys == ENOSPC || sys == EFBIG));
 }
 
 static int db_exec(struct db *db, const char *sql, const char *what)
 {
-	if (sqlite3_exec(db->sql, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(db, what);
-	return 0;
+	return sql_exec(db->sql, sql, db->err, sizeof(db->err), NULL, what);
 }
 
 /* Run a prepared write statement and make it ready for the next binds. */

@@ -58,10 +58,6 @@ static inline bool db_refused(int err)
  * written; else -EROFS and why in err[len]. */
 int db_writable(const char *path, bool exists, char *err, size_t len);
 
-/* sqlite3_errmsg(sql), with the system's errno where SQLite's message is
- * only "disk I/O error" or "unable to open database file". */
-void db_errmsg(sqlite3 *sql, char *out, size_t len);
-
 int db_run_begin(struct db *db, const struct run_info *ri);
 int db_add_symbols(struct db *db, const struct symtab *st);
 

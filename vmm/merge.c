@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "merge.h"
+#include "sql.h"
 #include "rundb.h"
 
 static const char merge_usage[] =
@@ -113,18 +114,12 @@ int merge_close(struct merge *m)
 
 static int fail(struct merge *m, const char *in, const char *what)
 {
-	char msg[160];
-
-	db_errmsg(m->out.sql, msg, sizeof(msg));
-	snprintf(m->err, sizeof(m->err), "%s: %s: %s", in, what, msg);
-	return -EIO;
+	return sql_fail(m->out.sql, m->err, sizeof(m->err), in, what);
 }
 
 static int exec(struct merge *m, const char *in, const char *sql, const char *what)
 {
-	if (sqlite3_exec(m->out.sql, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return fail(m, in, what);
-	return 0;
+	return sql_exec(m->out.sql, sql, m->err, sizeof(m->err), in, what);
 }
 
 /* The two integers of sql's one row, which takes text ?1 if bound. */
