@@ -42,20 +42,26 @@ static void add_e820(struct boot_params *bp, uint64_t addr, uint64_t size, uint3
 }
 
 /* The module's command line is "path args": the kernel gets the args, or
- * the default, and the monitor's own reservation. */
-static void set_cmdline(struct boot_params *bp, const char *mod_cmdline)
+ * the default, and the monitor's own reservation, whole: a line cut at the
+ * kernel's cmdline_size would lose the reservation, so it is refused (the
+ * host has checked it first, with the same limits). */
+static int set_cmdline(struct boot_params *bp, const char *mod_cmdline, char *err,
+		       unsigned errlen)
 {
 	const char *args = mod_cmdline ? mod_cmdline : "";
 	while (*args && *args != ' ')
 		args++;
 	while (*args == ' ')
 		args++;
-	uint32_t max = bp->hdr.cmdline_size ? bp->hdr.cmdline_size : 255;
-	if (max > PAGE_SIZE - 1)
-		max = PAGE_SIZE - 1;
-	snformat((char *)CMDLINE_PHYS, max + 1, "%s%s", *args ? args : LINUX_DEFAULT_CMDLINE,
-		 LINUX_MONITOR_CMDLINE);
+	if (!*args)
+		args = LINUX_DEFAULT_CMDLINE;
+	_Static_assert(GUEST_CMDLINE_MAX + sizeof(LINUX_MONITOR_CMDLINE) <= PAGE_SIZE, "one page");
+	if (strlen(args) > GUEST_CMDLINE_MAX ||
+	    strlen(args) + sizeof(LINUX_MONITOR_CMDLINE) - 1 > bp->hdr.cmdline_size)
+		return fail(err, errlen, "command line longer than the kernel's cmdline_size");
+	snformat((char *)CMDLINE_PHYS, PAGE_SIZE, "%s%s", args, LINUX_MONITOR_CMDLINE);
 	bp->hdr.cmd_line_ptr = CMDLINE_PHYS;
+	return 0;
 }
 
 static int load_initrd(struct boot_params *bp, const struct mb_module *initrd, uint32_t kernel_end,
@@ -109,7 +115,8 @@ int linux_load(const struct mb_module *kernel, const struct mb_module *initrd,
 	memset(bp, 0, sizeof(*bp));
 	memcpy(&bp->hdr, hdr, hdr_len);
 	bp->hdr.type_of_loader = 0xff;
-	set_cmdline(bp, (const char *)kernel->cmdline);
+	if (set_cmdline(bp, (const char *)kernel->cmdline, err, errlen))
+		return -1;
 	if (initrd && load_initrd(bp, initrd, kernel_end, err, errlen))
 		return -1;
 	add_e820(bp, 0, 0x9fc00, E820_RAM);

@@ -40,6 +40,15 @@
 #define LINUX_DEFAULT_CMDLINE "console=ttyS0"
 #define LINUX_MONITOR_CMDLINE " reservetop=4M"
 
+/* The longest --cmdline (bytes, without the NUL) a guest is given; the host
+ * refuses a longer one before anything starts, and the monitor refuses,
+ * never cuts, a line that does not fit.  A Multiboot guest's line is its
+ * module's file name, a space and this, as from GRUB, in its info page
+ * after the info and the memory map (module/guest.c: room for a name of up
+ * to 510 bytes).  A Linux guest's, LINUX_MONITOR_CMDLINE included, is also
+ * bounded by its kernel's cmdline_size (2047 for 6.1). */
+#define GUEST_CMDLINE_MAX 3072u
+
 #define RING_MAGIC   0x474e4952u   /* "RING" */
 #define RING_VERSION 1u
 

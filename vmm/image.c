@@ -1,16 +1,20 @@
 /* image.c — check that a file is something QEMU's Multiboot loader and the
  * monitor can boot (a Multiboot i386 ELF, or a Linux bzImage the monitor
  * loads itself), and hash it, before a run starts. */
+#include <asm/bootparam.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <openssl/evp.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "image.h"
+#include "symbols.h"
 
 #define MULTIBOOT_MAGIC  0x1BADB002u
 #define MULTIBOOT_SEARCH 8192   /* the header lies within the first 8 KiB */
@@ -76,6 +80,43 @@ int image_is_bzimage(int fd)
 	return magic == BZ_MAGIC && version >= BZ_MIN_PROTOCOL && (h[0x211] & BZ_LOADED_HIGH);
 }
 
+/* The setup header (Documentation/x86/boot.rst) against the file: the
+ * real-mode setup sectors and the protected-mode part (syssize paragraphs)
+ * in it, and the payload there and whole (decompressed by the kallsyms
+ * reader, sym_kallsyms.c).  QEMU and the monitor would only find out in a
+ * triple fault.  0, -ENOEXEC with *why, or -errno. */
+static int bzimage_check(int fd, uint32_t *cmdline_size, const char **why)
+{
+	static char msg[160];
+	struct setup_header h;
+	struct stat st;
+	uint8_t *k;
+	size_t n;
+
+	*why = "a truncated bzImage (no whole setup header)";
+	if (fstat(fd, &st))
+		return -errno;
+	if (pread(fd, &h, sizeof(h), offsetof(struct boot_params, hdr)) != (ssize_t)sizeof(h))
+		return -ENOEXEC;
+	/* setup_sects 0 means 4 (boot.rst); the setup code stays below 32 KiB */
+	uint64_t setup = ((uint64_t)(h.setup_sects ? h.setup_sects : 4) + 1) * 512;
+	uint64_t want = setup + (uint64_t)h.syssize * 16;
+	*why = setup > 0x8000 ? "a corrupt bzImage (its setup_sects put the kernel past 32 KiB)" :
+	       !h.syssize ? "a corrupt bzImage (its header's syssize is 0: no kernel)" : NULL;
+	if (!*why && want > (uint64_t)st.st_size) {
+		snprintf(msg, sizeof(msg), "a truncated bzImage (its setup header says %llu bytes,"
+			 " the file has %llu)", (unsigned long long)want,
+			 (unsigned long long)st.st_size);
+		*why = msg;
+	}
+	if (*why)
+		return -ENOEXEC;
+	int ret = bzimage_kernel(fd, &k, &n, why);
+	free(k);
+	*cmdline_size = h.cmdline_size;
+	return ret;
+}
+
 static const char *elf_problem(Elf *elf)
 {
 	GElf_Ehdr eh;
@@ -136,12 +177,14 @@ static const char *segments_problem(int fd, Elf *elf, uint32_t lo, uint32_t hi)
 	return loads ? NULL : "no loadable segment (PT_LOAD)";
 }
 
-int image_check(const char *path, uint32_t lo, uint32_t hi, const char **why)
+int image_check(const char *path, uint32_t lo, uint32_t hi, struct image_info *info,
+		const char **why)
 {
 	int fd, ret;
 	Elf *elf;
 
 	*why = NULL;
+	*info = (struct image_info){ 0 };
 	ret = image_open(path, &fd, &elf);
 	if (ret == -EINVAL) {
 		*why = "not a regular file";
@@ -155,6 +198,9 @@ int image_check(const char *path, uint32_t lo, uint32_t hi, const char **why)
 		ret = image_is_bzimage(fd);
 		*why = ret == 0 ? "not an ELF file or a bzImage" : NULL;
 		ret = ret == 1 ? 0 : ret == 0 ? -ENOEXEC : ret;
+		if (!ret)
+			ret = bzimage_check(fd, &info->cmdline_size, why);
+		info->bzimage = !ret;
 		goto out;
 	}
 	*why = elf_problem(elf);

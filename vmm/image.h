@@ -4,16 +4,24 @@
 #define RINGMON_IMAGE_H
 
 #include <libelf.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define SHA256_HEX_LEN 64
 
+struct image_info {
+	bool bzimage;               /* a Linux bzImage, not a Multiboot ELF */
+	uint32_t cmdline_size;      /* bzImage: its setup header's, without the NUL */
+};
+
 /* 0 if path is a 32-bit i386 ET_EXEC ELF with a Multiboot header whose
  * program headers and loadable segments lie inside the file and, at their
  * physical addresses, within [lo, hi) -- or a Linux bzImage (boot protocol
- * 2.06 or later); -errno otherwise.  For an image that is readable but
+ * 2.06 or later) whose setup header fits the file and whose payload
+ * decompresses; -errno otherwise.  For an image that is readable but
  * unusable (-ENOEXEC) *why says what is wrong with it. */
-int image_check(const char *path, uint32_t lo, uint32_t hi, const char **why);
+int image_check(const char *path, uint32_t lo, uint32_t hi, struct image_info *info,
+		const char **why);
 
 /* 1 if the open file is a Linux bzImage, 0 if not, -errno. */
 int image_is_bzimage(int fd);

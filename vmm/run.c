@@ -275,13 +275,33 @@ static void parse(int argc, char **argv, struct run_opts *o)
 /* --- validation: everything is checked before anything is created -------- */
 
 /* An ELF guest loads into guest RAM; the monitor anywhere below 4 GiB. */
-static void check_image(const char *path, uint32_t lo, uint32_t hi, const char *hint)
+static void check_image(const char *path, uint32_t lo, uint32_t hi, struct image_info *info,
+			const char *hint)
 {
 	const char *why;
-	int ret = image_check(path, lo, hi, &why);
+	int ret = image_check(path, lo, hi, info, &why);
 
 	if (ret)
 		usage_err("%s: %s%s", path, why ? why : strerror(-ret), hint);
+}
+
+/* The guest gets its command line whole or not at all: the monitor refuses
+ * one that does not fit (trace.h, GUEST_CMDLINE_MAX), and a Linux line cut
+ * at its kernel's cmdline_size would lose what the monitor appends. */
+static void check_cmdline(const struct run_opts *o, const struct image_info *gi)
+{
+	const size_t own = sizeof(LINUX_MONITOR_CMDLINE) - 1;
+	size_t n = strlen(o->cmdline), max = GUEST_CMDLINE_MAX;
+
+	if (gi->bzimage && gi->cmdline_size < max + own)
+		max = gi->cmdline_size > own ? gi->cmdline_size - own : 0;
+	if (n <= max)
+		return;
+	if (gi->bzimage)
+		usage_err("run: --cmdline: %zu bytes, this kernel takes %zu (its cmdline_size %u,"
+			  " less %zu for the monitor's \"%s\")", n, max, gi->cmdline_size, own,
+			  LINUX_MONITOR_CMDLINE + 1);
+	usage_err("run: --cmdline: %zu bytes, a guest gets at most %u", n, GUEST_CMDLINE_MAX);
 }
 
 /* module/monitor.elf in the directory that holds the ringmon executable. */
@@ -318,15 +338,6 @@ static void load_symbols(struct run_opts *o, struct symtab *syms)
 		pr_err("%s: " SYMTAB_NO_DATA_HINT, path);
 }
 
-static bool is_bzimage(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	bool yes = fd >= 0 && image_is_bzimage(fd) == 1;
-	if (fd >= 0)
-		close(fd);
-	return yes;
-}
-
 /* The accelerator, decided before anything starts: `--accel kvm` where KVM
  * cannot run the monitor stops here, and auto's fallback says so once. */
 static void choose_accel(struct run_opts *o)
@@ -343,12 +354,14 @@ static void choose_accel(struct run_opts *o)
 
 static void validate(struct run_opts *o, struct symtab *syms)
 {
+	struct image_info gi, mi;
 	int ret;
 
-	check_image(o->guest, GUEST_LOAD_MIN, GUEST_MEM_END, "");
+	check_image(o->guest, GUEST_LOAD_MIN, GUEST_MEM_END, &gi, "");
 	if (!realpath(o->guest, o->guest_path))
 		usage_err("%s: %s", o->guest, strerror(errno));
-	o->linux_guest = is_bzimage(o->guest_path);
+	o->linux_guest = gi.bzimage;
+	check_cmdline(o, &gi);
 	if (o->initrd && !o->linux_guest)
 		usage_err("%s: --initrd is for a Linux bzImage guest", o->guest);
 	if (o->initrd && access(o->initrd, R_OK))
@@ -359,7 +372,7 @@ static void validate(struct run_opts *o, struct symtab *syms)
 	if (!o->monitor && !o->native)
 		default_monitor(o);
 	if (!o->native)
-		check_image(o->monitor, 0, UINT32_MAX, o->monitor_default ?
+		check_image(o->monitor, 0, UINT32_MAX, &mi, o->monitor_default ?
 			    " (build it with `make`, or give --monitor)" : "");
 	if (qemu_find(o->qemu, sizeof(o->qemu)))
 		usage_err("%s not found in $PATH (`make deps` installs it)", QEMU_BINARY);

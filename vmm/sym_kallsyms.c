@@ -212,47 +212,48 @@ static const struct codec *codec_of(const uint8_t *p, size_t n)
 
 /* Where the compressed payload lies in img (the setup header's payload_*
  * fields count from the protected-mode part, after the setup sectors). */
-static int payload_of(struct symtab *st, const uint8_t *img, size_t size, size_t *off, size_t *len)
+static int payload_of(const uint8_t *img, size_t size, size_t *off, size_t *len,
+		      const char **why)
 {
 	if (size < HDR(payload_length) + 4 || le16(img + HDR(version)) < PAYLOAD_MIN_PROTOCOL) {
-		st->why = "a bzImage older than boot protocol 2.08 (its header locates no payload)";
+		*why = "a bzImage older than boot protocol 2.08 (its header locates no payload)";
 		return -ENOEXEC;
 	}
 	size_t setup = ((size_t)(img[HDR(setup_sects)] ? img[HDR(setup_sects)] : 4) + 1) * 512;
 	*off = setup + le32(img + HDR(payload_offset));
 	*len = le32(img + HDR(payload_length));
 	if (*off > size || *len > size - *off || *len < 8) {
-		st->why = "a truncated bzImage (its payload runs past the end of the file)";
+		*why = "a truncated bzImage (its payload runs past the end of the file)";
 		return -ENOEXEC;
 	}
 	return 0;
 }
 
 /* The bzImage's compressed payload, decompressed into *out (*outlen bytes). */
-static int decompress_payload(struct symtab *st, const uint8_t *img, size_t size,
-			      uint8_t **out, size_t *outlen)
+static int decompress_payload(const uint8_t *img, size_t size, uint8_t **out, size_t *outlen,
+			      const char **why)
 {
 	size_t off, len;
-	int ret = payload_of(st, img, size, &off, &len);
+	int ret = payload_of(img, size, &off, &len, why);
 	if (ret)
 		return ret;
 	const uint8_t *pl = img + off;
 	const struct codec *c = codec_of(pl, len);
 	if (!c) {
-		st->why = "a bzImage whose payload is in no compression Linux uses "
-			  "(gzip, bzip2, lzma, xz, lzo, lz4, zstd)";
+		*why = "a bzImage whose payload is in no compression Linux uses "
+		       "(gzip, bzip2, lzma, xz, lzo, lz4, zstd)";
 		return -ENOEXEC;
 	}
 	*outlen = le32(pl + len - 4);
 	if (!*outlen || *outlen > MAX_KERNEL) {
-		st->why = c->broken;
+		*why = c->broken;
 		return -ENOEXEC;
 	}
 	if (!(*out = malloc(*outlen)))
 		return -ENOMEM;
 	ret = c->unzip(pl, c->keep_trailer ? len : len - 4, *out, *outlen);
 	if (ret == -EBADMSG) {
-		st->why = c->broken;
+		*why = c->broken;
 		ret = -ENOEXEC;
 	}
 	return ret;
@@ -399,15 +400,27 @@ static int add_symbols(struct symtab *st, const struct tables *t)
 	return 0;
 }
 
-/* The kernel image, its payload decompressed, its tables found. */
-static int load_kernel(struct symtab *st, uint8_t **k, size_t *n, struct tables *t)
+int bzimage_kernel(int fd, uint8_t **k, size_t *n, const char **why)
 {
 	uint8_t *img = NULL;
 	size_t size = 0;
-	int ret = read_file(st->fd, &img, &size);
+	int ret = read_file(fd, &img, &size);
+
+	*k = NULL;
 	if (!ret)
-		ret = decompress_payload(st, img, size, k, n);
+		ret = decompress_payload(img, size, k, n, why);
 	free(img);
+	if (ret) {
+		free(*k);
+		*k = NULL;
+	}
+	return ret;
+}
+
+/* The kernel image, its payload decompressed, its tables found. */
+static int load_kernel(struct symtab *st, uint8_t **k, size_t *n, struct tables *t)
+{
+	int ret = bzimage_kernel(st->fd, k, n, &st->why);
 	if (ret)
 		return ret;
 	/* The token table is in every kallsyms layout there has been: without

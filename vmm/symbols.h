@@ -64,6 +64,12 @@ bool symtab_names_data(const struct symtab *st);
 	" unnamed; data symbols come from the kernel's vmlinux (--symbols, e.g." \
 	" /usr/lib/debug/boot/vmlinux-VERSION from linux-image-VERSION-dbg)"
 
+/* The kernel inside the bzImage open at fd: its payload, where the setup
+ * header says, decompressed into *k (*n bytes, the caller frees it).
+ * -ENOEXEC with *why set when the payload is missing, truncated or corrupt
+ * (sym_kallsyms.c; image_check() and the symbols check use it too). */
+int bzimage_kernel(int fd, uint8_t **k, size_t *n, const char **why);
+
 /* For the loaders. */
 int symtab_load_elf(struct symtab *st);
 int symtab_load_map(struct symtab *st);
