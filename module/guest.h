@@ -1,4 +1,4 @@
-/* guest.h — load a Multiboot ELF guest from its Multiboot module. */
+/* guest.h — load a Multiboot guest kernel from its Multiboot module. */
 #ifndef GUEST_H
 #define GUEST_H
 
@@ -14,11 +14,12 @@ struct guest_boot {
 	uint16_t cs, ds;
 };
 
-/* Load the guest from its Multiboot modules: a Multiboot ELF, or a Linux
- * bzImage with an optional initrd as the second module.  0, or -1 with a
- * reason in err. */
-int guest_load(const struct mb_module *mods, unsigned count, struct guest_boot *boot,
-	       char *err, unsigned errlen);
+/* Load the guest from its Multiboot modules: a Multiboot kernel, or a Linux
+ * bzImage with an optional initrd as the second module.  host is the info
+ * QEMU gave the monitor (its memory map is the guest's, less the monitor's
+ * part).  0, or -1 with a reason in err. */
+int guest_load(const struct mb_info *host, const struct mb_module *mods, unsigned count,
+	       struct guest_boot *boot, char *err, unsigned errlen);
 
 /* Is [addr, addr+len) inside guest RAM?  Every guest-supplied address the
  * monitor dereferences goes through here (wrap-around included). */

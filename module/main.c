@@ -54,7 +54,7 @@ void monitor_main(uint32_t magic, const struct mb_info *mbi)
 	if (err[0])
 		vcpu_kill("%s", err);
 	vcpu_init();
-	if (guest_load(guest_modules(mbi), mbi->mods_count, &gb, err, sizeof(err)))
+	if (guest_load(mbi, guest_modules(mbi), mbi->mods_count, &gb, err, sizeof(err)))
 		vcpu_kill("%s", err);
 	protect_update();
 
