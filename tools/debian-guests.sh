@@ -5,9 +5,13 @@
 # second run finds them and downloads nothing.
 #
 #   sh tools/debian-guests.sh          the 686 and 686-pae vmlinuz, and each one's
-#                                      vmlinux from its -dbg package (make debian-guests)
+#                                      vmlinux from its -dbg package, and GNU Mach
+#                                      (make debian-guests)
 #   sh tools/debian-guests.sh images   the vmlinuz alone (52 MB to download, not 1.5 GB)
 #   sh tools/debian-guests.sh dir      print the directory, fetch nothing
+#   sh tools/debian-guests.sh mach     GNU Mach alone: gnumach-1.8-486 and its
+#                                      -dbg ELF, unpacked (docs/mach.md)
+#   sh tools/debian-guests.sh machdir  print GNU Mach's directory, fetch nothing
 #   DEBIAN_FOLLOW=1 sh tools/debian-guests.sh
 #                                      the version linux-image-686:i386 points to today
 #                                      instead of the pinned one
@@ -21,6 +25,9 @@ ABI=${DEBIAN_ABI:-6.1.0-50}
 VERSION=${DEBIAN_VERSION:-6.1.176-1}
 FLAVOURS="686 686-pae"
 OUT=${DEBIAN_OUT:-build/debian}
+# GNU Mach, the Hurd's microkernel (issue 15), pinned the same way; its
+# package version has an epoch, which apt-get download writes as %3a.
+MACH_VERSION=${DEBIAN_MACH_VERSION:-2:1.8+git20221224-2}
 
 die() {
 	echo "debian-guests: $*" >&2
@@ -41,15 +48,17 @@ follow_metapackage() {
 	esac
 }
 
-# fetch PACKAGE: its .deb in $OUT/debs (once), named on stdout
+# fetch PACKAGE: its .deb (version $PKGVERSION, else $VERSION) in
+# $OUT/debs (once), named on stdout
 fetch() {
 	pkg=$1
-	deb=$OUT/debs/${pkg}_$(echo "$VERSION" | sed 's/:/%3a/')_i386.deb
+	ver=${PKGVERSION:-$VERSION}
+	deb=$OUT/debs/${pkg}_$(echo "$ver" | sed 's/:/%3a/')_i386.deb
 	if [ ! -s "$deb" ]; then
-		echo "debian-guests: apt-get download $pkg:i386=$VERSION" >&2
+		echo "debian-guests: apt-get download $pkg:i386=$ver" >&2
 		start=$(date +%s)
-		(cd "$OUT/debs" && apt-get download -q "$pkg:i386=$VERSION" >&2) ||
-			die "apt-get download $pkg:i386=$VERSION failed"
+		(cd "$OUT/debs" && apt-get download -q "$pkg:i386=$ver" >&2) ||
+			die "apt-get download $pkg:i386=$ver failed"
 		[ -s "$deb" ] || die "apt-get download left no $deb"
 		echo "debian-guests: $(du -m "$deb" | cut -f1) MB in $(($(date +%s) - start)) s" >&2
 	fi
@@ -85,10 +94,35 @@ take() {
 	rm -rf "$tmp" "$deb"
 }
 
+# take_gunzip PACKAGE MEMBER.gz: MEMBER without .gz into $DEST, unpacked
+# (the Mach images are gzip files in their packages; QEMU's -kernel and
+# the monitor load the ELF itself)
+take_gunzip() {
+	gz=${2##*/}
+	[ -s "$DEST/${gz%.gz}" ] && return
+	take "$1" "$2"
+	gzip -d -f "$DEST/$gz" || die "$DEST/$gz: not a gzip file"
+}
+
+# mach: GNU Mach 1.8's image and its -dbg ELF into $OUT/gnumach-VERSION
+mach() {
+	DEST=$OUT/gnumach-$(echo "$MACH_VERSION" | sed 's/^[0-9]*://')
+	[ "${1:-}" = dir ] && { echo "$DEST"; return; }
+	mkdir -p "$DEST" "$OUT/debs"
+	PKGVERSION=$MACH_VERSION
+	take_gunzip gnumach-image-1.8-486 boot/gnumach-1.8-486.gz
+	take_gunzip gnumach-image-1.8-486-dbg boot/gnumach-1.8-486-dbg.gz
+	PKGVERSION=
+	echo "$DEST"
+}
+
 case ${1:-} in
 '' | images | dir) ;;
-*) die "usage: debian-guests.sh [images|dir]" ;;
+mach) mach; exit 0 ;;
+machdir) mach dir; exit 0 ;;
+*) die "usage: debian-guests.sh [images|dir|mach|machdir]" ;;
 esac
+(mach) >/dev/null
 [ "${DEBIAN_FOLLOW:-0}" = 1 ] && follow_metapackage
 DEST=$OUT/$VERSION
 if [ "${1:-}" = dir ]; then
