@@ -12,7 +12,7 @@
 #include "event.h"
 #include "symbols.h"
 
-#define DB_SCHEMA_VERSION "3"
+#define DB_SCHEMA_VERSION "4"
 
 /* A trap row waiting for its batch's commit: the record copied out of the
  * ring, its symbols pointing into the run's symbol table. */

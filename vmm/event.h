@@ -23,6 +23,7 @@ struct run_info {
 	const char *host;
 	const char *sym_file;       /* where the symbols came from, NULL if none */
 	const char *sym_format;     /* elf, elf+dwarf, system.map; NULL if none */
+	const char *sym_check;      /* --symbols checked against the guest: how; or NULL */
 	uint32_t ring;              /* ring capacity in records */
 	bool deterministic;
 };

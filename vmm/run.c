@@ -40,7 +40,9 @@ static const char run_usage[] =
 	"  --sink LIST            where traps go, of sqlite,lttng,text (sqlite); text\n"
 	"                         is one line per trap on stderr\n"
 	"  --symbols F            symbol source: an ELF (symbols and DWARF lines) or a\n"
-	"                         System.map (GUEST's own symbols and DWARF)\n"
+	"                         System.map (GUEST's own symbols and DWARF); refused\n"
+	"                         if it is found not to be GUEST's\n"
+	"  --symbols-mismatch-ok  use --symbols F even so\n"
 	"  --accel auto|kvm|tcg   auto: kvm where a probe guest runs under it, else\n"
 	"                         tcg (auto; `ringmon accel` tells which and why)\n"
 	"  --deterministic        TCG with -icount: the same guest and knobs give the\n"
@@ -69,6 +71,8 @@ static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
 struct run_opts {
 	const char *db, *accel, *cmdline, *monitor, *guest;
 	const char *symbols;
+	bool symbols_mismatch_ok;
+	const char *sym_check;        /* how --symbols was found GUEST's (runs.sym_check) */
 	const char *initrd;       /* a bzImage's, or NULL */
 	bool linux_guest;         /* GUEST is a bzImage */
 	const char *variant;          /* --variant, NULL if not given */
@@ -170,13 +174,14 @@ static unsigned parse_uint(const char *opt, const char *v, unsigned long max)
 }
 
 enum { OPT_DB = 256, OPT_ACCEL, OPT_TIMEOUT, OPT_CMDLINE, OPT_MONITOR, OPT_SINK,
-       OPT_SYMBOLS, OPT_DETERMINISTIC, OPT_PROGRESS, OPT_VARIANT, OPT_INITRD, OPT_NATIVE,
+       OPT_SYMBOLS, OPT_SYMBOLS_MISMATCH_OK, OPT_DETERMINISTIC, OPT_PROGRESS, OPT_VARIANT, OPT_INITRD, OPT_NATIVE,
        OPT_KNOB /* + enum knob_id */ };
 
 static const struct option run_options[] = {
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "sink", required_argument, NULL, OPT_SINK },
 	{ "symbols", required_argument, NULL, OPT_SYMBOLS },
+	{ "symbols-mismatch-ok", no_argument, NULL, OPT_SYMBOLS_MISMATCH_OK },
 	{ "deterministic", no_argument, NULL, OPT_DETERMINISTIC },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
@@ -227,6 +232,9 @@ static void parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_SYMBOLS:
 			o->symbols = optarg;
+			break;
+		case OPT_SYMBOLS_MISMATCH_OK:
+			o->symbols_mismatch_ok = true;
 			break;
 		case OPT_DETERMINISTIC:
 			o->deterministic = true;
@@ -338,6 +346,30 @@ static void load_symbols(struct run_opts *o, struct symtab *syms)
 		pr_err("%s: " SYMTAB_NO_DATA_HINT, path);
 }
 
+/* Symbols of another kernel would name every trap wrongly: a --symbols
+ * file found not to be the guest's is refused unless the user insists. */
+static void check_symbols(struct run_opts *o, const struct symtab *syms)
+{
+	struct sym_check c;
+	int ret;
+
+	if (!o->symbols || !syms->n)
+		return;
+	ret = symtab_check_guest(syms, o->symbols, o->guest, &c);
+	if (ret < 0)
+		usage_err("%s: cannot check it against %s: %s", o->symbols, o->guest,
+			  strerror(-ret));
+	o->sym_check = c.method;
+	if (!ret)
+		return;
+	if (!o->symbols_mismatch_ok)
+		usage_err("--symbols %s is not %s's (%s: %s); give the guest's own, or"
+			  " --symbols-mismatch-ok", o->symbols, o->guest, c.method, c.why);
+	pr_err("--symbols %s is not %s's (%s: %s): used anyway (--symbols-mismatch-ok)",
+	       o->symbols, o->guest, c.method, c.why);
+	o->sym_check = "mismatch-ok";
+}
+
 /* The accelerator, decided before anything starts: `--accel kvm` where KVM
  * cannot run the monitor stops here, and auto's fallback says so once. */
 static void choose_accel(struct run_opts *o)
@@ -378,8 +410,10 @@ static void validate(struct run_opts *o, struct symtab *syms)
 		usage_err("%s not found in $PATH (`make deps` installs it)", QEMU_BINARY);
 	if (o->deterministic && !strcmp(o->accel, "kvm"))
 		usage_err("run: --deterministic needs TCG's -icount, not --accel kvm");
-	if (!o->native)
+	if (!o->native) {
 		load_symbols(o, syms);
+		check_symbols(o, syms);
+	}
 	choose_accel(o);
 }
 
@@ -428,6 +462,7 @@ static int record_start(struct run *run)
 		.host = host[0] ? host : NULL,
 		.sym_file = o->sym_path[0] ? o->sym_path : NULL,
 		.sym_format = run->syms.n ? run->syms.format : NULL,
+		.sym_check = o->sym_check,
 		.ring = knob_ring(&o->knobs), .deterministic = o->deterministic }, &run->syms);
 }
 

@@ -64,6 +64,18 @@ bool symtab_names_data(const struct symtab *st);
 	" unnamed; data symbols come from the kernel's vmlinux (--symbols, e.g." \
 	" /usr/lib/debug/boot/vmlinux-VERSION from linux-image-VERSION-dbg)"
 
+/* Whether the --symbols file at sym_path (loaded into st) belongs to the
+ * guest (sym_check.c): 0 if it does, method saying how that was found
+ * ("build-id", "segments", "kallsyms", "symbols"), or if nothing could be
+ * compared (method "unchecked", why says why); 1 if it does not, why says
+ * what differs; -errno. */
+struct sym_check {
+	const char *method;
+	char why[200];
+};
+int symtab_check_guest(const struct symtab *st, const char *sym_path, const char *guest,
+		       struct sym_check *c);
+
 /* The kernel inside the bzImage open at fd: its payload, where the setup
  * header says, decompressed into *k (*n bytes, the caller frees it).
  * -ENOEXEC with *why set when the payload is missing, truncated or corrupt
