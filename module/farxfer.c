@@ -21,7 +21,7 @@ void far_enter_kernel_stack(struct trap_frame *f)
 		vcpu_kill("no usable guest TSS to enter the kernel from user mode");
 	uint32_t old_ss = f->ss, old_esp = f->esp;
 	vcpu.cpl = 0;
-	if (seg_load(f, 2, (uint16_t)ss0))
+	if (seg_load(f, INSN_SEG_SS, (uint16_t)ss0))
 		vcpu_kill("bad SS0 %04x in the guest TSS: its #TS is not virtualized", ss0);
 	f->esp = esp0;
 	if (vcpu_push(f, old_ss, 4) || vcpu_push(f, old_esp, 4))
@@ -101,7 +101,7 @@ static enum outcome return_outward(struct trap_frame *f, unsigned opsize, uint8_
 	if ((out = vcpu_pop(f, &esp, opsize)) || (out = vcpu_pop(f, &ss, opsize)))
 		return out;
 	vcpu.cpl = 3;
-	if ((out = seg_load(f, 2, (uint16_t)ss))) {
+	if ((out = seg_load(f, INSN_SEG_SS, (uint16_t)ss))) {
 		vcpu.cpl = cpl;
 		return out;
 	}

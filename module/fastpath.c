@@ -92,12 +92,8 @@ static struct fast_page *lookup(uint32_t lin)
 
 static void frame_sels(const struct trap_frame *f, uint32_t sel[6])
 {
-	sel[INSN_SEG_ES] = f->es;
-	sel[INSN_SEG_CS] = f->cs;
-	sel[INSN_SEG_SS] = f->ss;
-	sel[INSN_SEG_DS] = f->ds;
-	sel[INSN_SEG_FS] = f->fs;
-	sel[INSN_SEG_GS] = f->gs;
+	for (unsigned i = 0; i < 6; i++)
+		sel[i] = frame_sreg_get(f, i);
 }
 
 void fast_arm(int allowed, int seg_pending, const struct trap_frame *f, int mode,
@@ -149,14 +145,8 @@ void fast_flush(void)
 /* The registers alone; the segment bases come after. */
 static void frame_gprs(const struct trap_frame *f, struct emu_regs *r)
 {
-	r->gpr[EMU_EAX] = f->eax;
-	r->gpr[EMU_ECX] = f->ecx;
-	r->gpr[EMU_EDX] = f->edx;
-	r->gpr[EMU_EBX] = f->ebx;
-	r->gpr[EMU_ESP] = f->esp;
-	r->gpr[EMU_EBP] = f->ebp;
-	r->gpr[EMU_ESI] = f->esi;
-	r->gpr[EMU_EDI] = f->edi;
+	for (unsigned i = 0; i < 8; i++)
+		r->gpr[i] = frame_gpr_get(f, i);
 	r->eip = f->eip;
 	r->eflags = f->eflags;
 }
@@ -172,14 +162,8 @@ void frame_to_emu(const struct trap_frame *f, int mode, struct emu_regs *r)
 
 void frame_from_emu(struct trap_frame *f, const struct emu_regs *r)
 {
-	f->eax = r->gpr[EMU_EAX];
-	f->ecx = r->gpr[EMU_ECX];
-	f->edx = r->gpr[EMU_EDX];
-	f->ebx = r->gpr[EMU_EBX];
-	f->esp = r->gpr[EMU_ESP];
-	f->ebp = r->gpr[EMU_EBP];
-	f->esi = r->gpr[EMU_ESI];
-	f->edi = r->gpr[EMU_EDI];
+	for (unsigned i = 0; i < 8; i++)
+		*frame_gpr(f, i) = r->gpr[i];
 	f->eip = r->eip;
 	/* The emulator only computes arithmetic flags. */
 	f->eflags = (r->eflags & GUEST_EFLAGS_MASK) | REAL_EFLAGS;

@@ -88,7 +88,7 @@ static void boot_gdt(void)
 	memset(gdt, 0, 4 * sizeof(*gdt));
 	gdt[BOOT_CS >> 3] = desc_make(0, 0xfffff, DESC_P | DESC_S | DESC_CODE | DESC_RW, DESC_G | DESC_DB);
 	gdt[BOOT_DS >> 3] = desc_make(0, 0xfffff, DESC_P | DESC_S | DESC_RW, DESC_G | DESC_DB);
-	seg_load_gdt(BOOT_GDT_PHYS, 4 * sizeof(*gdt) - 1);
+	seg_load_gdt(0, BOOT_GDT_PHYS, 4 * sizeof(*gdt) - 1);
 }
 
 int linux_load(const struct mb_module *kernel, const struct mb_module *initrd,

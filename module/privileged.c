@@ -108,14 +108,14 @@ static enum outcome read_pseudo_desc(const struct trap_frame *f, const struct in
 	return OUT_DONE;
 }
 
-static enum outcome emulate_lgdt_lidt(const struct trap_frame *f, const struct insn *in)
+static enum outcome emulate_lgdt_lidt(struct trap_frame *f, const struct insn *in)
 {
 	struct vdtr t;
 	enum outcome out = read_pseudo_desc(f, in, &t);
 	if (out)
 		return out;
 	if (in->reg == 2) {
-		if (seg_load_gdt(t.base, t.limit))
+		if (seg_load_gdt(f, t.base, t.limit))
 			vcpu_kill("guest GDT of %u bytes is larger than the monitor shadows", t.limit + 1);
 		protect_place_gdt();
 	} else {
@@ -151,11 +151,11 @@ static enum outcome emulate_ltr(struct trap_frame *f, const struct insn *in)
 	return OUT_DONE;
 }
 
-static enum outcome emulate_lldt(const struct trap_frame *f, const struct insn *in)
+static enum outcome emulate_lldt(struct trap_frame *f, const struct insn *in)
 {
 	uint16_t sel;
 	enum outcome out;
-	if ((out = vcpu_read_rm16(f, in, &sel)) || (out = seg_load_ldt(sel)))
+	if ((out = vcpu_read_rm16(f, in, &sel)) || (out = seg_load_ldt(f, sel)))
 		return out;
 	protect_update();
 	return OUT_DONE;
@@ -202,9 +202,9 @@ static enum outcome emulate_mov_cr(struct trap_frame *f, const struct insn *in)
 	if (in->reg > 4 || !cr[in->reg])
 		return exc_raise(6, 0, 0);
 	if (in->op == 0x20)
-		*vcpu_gpr(f, in->rm) = *cr[in->reg];
+		*frame_gpr(f, in->rm) = *cr[in->reg];
 	else
-		write_cr(in->reg, *vcpu_gpr(f, in->rm));
+		write_cr(in->reg, *frame_gpr(f, in->rm));
 	return OUT_DONE;
 }
 
@@ -271,9 +271,9 @@ static enum outcome emulate_mov_dr(struct trap_frame *f, const struct insn *in)
 		n += 2;
 	}
 	if (in->op == 0x21)
-		*vcpu_gpr(f, in->rm) = dr[n];
+		*frame_gpr(f, in->rm) = dr[n];
 	else
-		dr[n] = *vcpu_gpr(f, in->rm);
+		dr[n] = *frame_gpr(f, in->rm);
 	return OUT_DONE;
 }
 
@@ -336,11 +336,11 @@ static enum outcome emulate_one_byte(struct trap_frame *f, const struct insn *in
 		emulate_io(f, in, rec);
 		return OUT_DONE;
 	case 0x8e:            /* mov sreg, r/m: only SS never loads natively */
-		if (in->reg != 2)
+		if (in->reg != INSN_SEG_SS)
 			break;
 		if ((out = vcpu_read_rm16(f, in, &sel)))
 			return out;
-		return seg_load(f, 2, sel);
+		return seg_load(f, INSN_SEG_SS, sel);
 	case 0xca: case 0xcb: case 0xcf:     /* not patched yet: still the guest's */
 		return far_return(f, in->op == 0xcf, in->opsize ? 2 : 4,
 				  in->op == 0xca ? (uint16_t)in->imm : 0);

@@ -138,7 +138,7 @@ void protect_written(uint32_t gpa, uint32_t n)
 {
 	uint8_t first = region_of(gpa), last = region_of(gpa + n - 1);
 	if (first == REGION_GDT || last == REGION_GDT || first == REGION_LDT || last == REGION_LDT)
-		seg_reshadow();
+		seg_written();
 }
 
 void protect_place_gdt(void)

@@ -23,7 +23,7 @@ static enum outcome put_rm(struct trap_frame *f, const struct insn *in, uint32_t
 {
 	uint32_t lin;
 	if (in->mod == 3) {
-		uint32_t *reg = vcpu_gpr(f, in->rm);
+		uint32_t *reg = frame_gpr(f, in->rm);
 		*reg = in->opsize ? (*reg & 0xffff0000u) | (v & 0xffff) : v;
 		return OUT_DONE;
 	}
@@ -86,7 +86,7 @@ static enum outcome lar_lsl(struct trap_frame *f, const struct insn *in)
 	if (!ok)
 		return OUT_DONE;
 	uint32_t v = in->op == 0x02 ? (uint32_t)(d >> 32) & 0x00f0ff00u : desc_limit(d);
-	uint32_t *reg = vcpu_gpr(f, in->reg);
+	uint32_t *reg = frame_gpr(f, in->reg);
 	*reg = in->opsize ? (*reg & 0xffff0000u) | (v & 0xffff) : v;
 	return OUT_DONE;
 }
@@ -165,7 +165,7 @@ static enum outcome load_far_ptr(struct trap_frame *f, const struct insn *in, un
 	enum outcome out;
 	if ((out = read_far_ptr(f, in, size, &off, &sel)) || (out = seg_load(f, n, sel)))
 		return out;
-	uint32_t *reg = vcpu_gpr(f, in->reg);
+	uint32_t *reg = frame_gpr(f, in->reg);
 	*reg = size == 2 ? (*reg & 0xffff0000u) | off : off;
 	return OUT_DONE;
 }
@@ -205,9 +205,10 @@ static enum outcome emulate_0f(struct trap_frame *f, const struct insn *in)
 		emulate_cpuid(f);
 		return OUT_DONE;
 	case 0xa1: case 0xa9:
-		return pop_sreg(f, in->op == 0xa1 ? 4 : 5, in->opsize ? 2 : 4);
+		return pop_sreg(f, in->op == 0xa1 ? INSN_SEG_FS : INSN_SEG_GS, in->opsize ? 2 : 4);
 	case 0xb2: case 0xb4: case 0xb5:
-		return load_far_ptr(f, in, in->op == 0xb2 ? 2 : in->op - 0xb0u, in->opsize ? 2 : 4);
+		return load_far_ptr(f, in, in->op == 0xb2 ? INSN_SEG_SS : in->op == 0xb4 ? INSN_SEG_FS : INSN_SEG_GS,
+				    in->opsize ? 2 : 4);
 	}
 	return OUT_UNHANDLED;
 }
@@ -224,17 +225,17 @@ static enum outcome emulate_one(struct trap_frame *f, const struct insn *in, uns
 	case 0x8c:
 		return put_rm(f, in, seg_visible(f, in->reg), 2);
 	case 0x8e:
-		if (in->reg == 1 || in->reg > 5)
+		if (in->reg == INSN_SEG_CS || in->reg > INSN_SEG_GS)
 			return exc_raise(6, 0, 0);
 		if ((out = vcpu_read_rm16(f, in, &sel)))
 			return out;
 		return seg_load(f, in->reg, sel);
 	case 0x0e: case 0x16:
-		return vcpu_push(f, seg_visible(f, in->op == 0x0e ? 1 : 2), size);
+		return vcpu_push(f, seg_visible(f, in->op == 0x0e ? INSN_SEG_CS : INSN_SEG_SS), size);
 	case 0x07: case 0x17: case 0x1f:
-		return pop_sreg(f, in->op >> 3, size);
+		return pop_sreg(f, in->op >> 3, size);   /* the opcode holds the sreg number */
 	case 0xc4: case 0xc5:
-		return load_far_ptr(f, in, in->op == 0xc4 ? 0 : 3, size);
+		return load_far_ptr(f, in, in->op == 0xc4 ? INSN_SEG_ES : INSN_SEG_DS, size);
 	case 0x9a: case 0xea:
 		return far_transfer(f, in->imm2, in->imm, in->op == 0x9a, f->eip + in->len, size);
 	case 0xff:

@@ -105,14 +105,6 @@ int seg_accessed_pending(void)
  * lgdt, say).  The monitor reloads every segment register on each return to
  * the guest, so such a register is pointed at a cache slot holding the old
  * descriptor; the guest keeps seeing its own selector (seg_visible). */
-struct trap_frame *seg_frame;
-
-static uint32_t *frame_sreg(unsigned n)
-{
-	uint32_t *sregs[6] = { &seg_frame->es, &seg_frame->cs, &seg_frame->ss,
-			       &seg_frame->ds, &seg_frame->fs, &seg_frame->gs };
-	return sregs[n];
-}
 
 static int in_cache_slot(uint32_t sel, unsigned n)
 {
@@ -121,17 +113,17 @@ static int in_cache_slot(uint32_t sel, unsigned n)
 
 uint16_t seg_visible(const struct trap_frame *f, unsigned n)
 {
-	const uint32_t sel[6] = { f->es, f->cs, f->ss, f->ds, f->fs, f->gs };
-	uint16_t v = in_cache_slot(sel[n], n) ? vcpu.sreg_cached[n] : (uint16_t)sel[n];
-	if (n == 1 || n == 2)   /* CS and SS carry the CPL in their RPL */
+	uint32_t sel = frame_sreg_get(f, n);
+	uint16_t v = in_cache_slot(sel, n) ? vcpu.sreg_cached[n] : (uint16_t)sel;
+	if (n == INSN_SEG_CS || n == INSN_SEG_SS)   /* they carry the CPL in their RPL */
 		return (uint16_t)((v & ~3u) | vcpu.cpl);
 	return v;
 }
 
-static void keep_cached(const uint64_t old[2][6])
+static void keep_cached(struct trap_frame *f, const uint64_t old[2][6])
 {
 	for (unsigned n = 0; n < 6; n++) {
-		uint32_t *sel = frame_sreg(n);
+		uint32_t *sel = frame_sreg(f, n);
 		if (!(*sel & ~3u) || in_cache_slot(*sel, n))
 			continue;
 		int gone = 0;
@@ -146,34 +138,48 @@ static void keep_cached(const uint64_t old[2][6])
 	}
 }
 
-void seg_reshadow(void)
+static int stale;   /* the guest wrote its GDT or LDT (seg_written) */
+
+static void reshadow(struct trap_frame *f)
 {
 	uint64_t old[2][6] = { { 0 } };
-	for (unsigned n = 0; seg_frame && n < 6; n++)
+	for (unsigned n = 0; f && n < 6; n++)
 		for (int m = 0; m < 2; m++)
-			old[m][n] = *real_desc(m, (uint16_t)*frame_sreg(n));
+			old[m][n] = *real_desc(m, (uint16_t)frame_sreg_get(f, n));
 	n_unaccessed = 0;
+	stale = 0;
 	for (unsigned i = 1; i < GDT_GUEST_ENTRIES; i++)
 		shadow_entry((uint16_t)(i << 3));
 	for (unsigned i = 0; i < LDT_ENTRIES; i++)
 		shadow_entry((uint16_t)(i << 3 | SEL_LDT));
-	if (seg_frame)
-		keep_cached(old);
+	if (f)
+		keep_cached(f, old);
 }
 
-int seg_load_gdt(uint32_t base, uint32_t limit)
+void seg_written(void)
+{
+	stale = 1;
+}
+
+void seg_refresh(struct trap_frame *f)
+{
+	if (stale)
+		reshadow(f);
+}
+
+int seg_load_gdt(struct trap_frame *f, uint32_t base, uint32_t limit)
 {
 	if (limit >= GDT_GUEST_ENTRIES * 8)
 		return -1;
 	vcpu.gdtr.base = base;
 	vcpu.gdtr.limit = limit;
-	seg_reshadow();
+	reshadow(f);
 	return 0;
 }
 
 /* The checks of lldt (SDM vol. 2, LLDT): #GP(sel) for a selector into the
  * LDT, past the GDT's limit or not naming an LDT, #NP(sel) when absent. */
-enum outcome seg_load_ldt(uint16_t sel)
+enum outcome seg_load_ldt(struct trap_frame *f, uint16_t sel)
 {
 	uint64_t d;
 	if (!(sel & ~3u)) {
@@ -191,7 +197,7 @@ enum outcome seg_load_ldt(uint16_t sel)
 		vcpu.ldtr = sel;
 		vcpu.ldt = (struct vdtr){ desc_base(d), desc_limit(d) };
 	}
-	seg_reshadow();
+	reshadow(f);
 	return OUT_DONE;
 }
 
@@ -200,20 +206,19 @@ enum outcome seg_load_ldt(uint16_t sel)
  * code the CPL and RPL may use (conforming code always). */
 enum outcome seg_load(struct trap_frame *f, unsigned n, uint16_t sel)
 {
-	uint32_t *sregs[6] = { &f->es, &f->cs, &f->ss, &f->ds, &f->fs, &f->gs };
 	uint64_t d;
 	uint32_t err = sel & ~3u;
 	if (!(sel & ~3u)) {
-		if (n == 2)
+		if (n == INSN_SEG_SS)
 			return exc_raise(13, 0, 0);
-		*sregs[n] = sel;
+		*frame_sreg(f, n) = sel;
 		return OUT_DONE;
 	}
 	if (seg_guest_desc(sel, &d) || !desc_is_segment(d))
 		return exc_raise(13, err, 0);
 	unsigned type = desc_type(d), dpl = desc_dpl(d), rpl = sel & 3;
 	int code = (type & DESC_CODE) != 0;
-	if (n == 2) {
+	if (n == INSN_SEG_SS) {
 		if (code || !(type & DESC_RW) || rpl != vcpu.cpl || dpl != vcpu.cpl)
 			return exc_raise(13, err, 0);
 	} else {
@@ -223,22 +228,23 @@ enum outcome seg_load(struct trap_frame *f, unsigned n, uint16_t sel)
 			return exc_raise(13, err, 0);
 	}
 	if (!desc_present(d))
-		return exc_raise(n == 2 ? 12 : 11, err, 0);
-	*sregs[n] = n == 2 ? (uint32_t)(sel | 3) : sel;
+		return exc_raise(n == INSN_SEG_SS ? 12 : 11, err, 0);
+	*frame_sreg(f, n) = n == INSN_SEG_SS ? (uint32_t)(sel | 3) : sel;
 	return OUT_DONE;
 }
 
 void seg_clear_for_user(struct trap_frame *f)
 {
-	uint32_t *sregs[4] = { &f->ds, &f->es, &f->fs, &f->gs };
+	static const uint8_t data[4] = { INSN_SEG_ES, INSN_SEG_DS, INSN_SEG_FS, INSN_SEG_GS };
 	for (unsigned i = 0; i < 4; i++) {
+		uint32_t *sel = frame_sreg(f, data[i]);
 		uint64_t d;
-		if (!(*sregs[i] & ~3u))
+		if (!(*sel & ~3u))
 			continue;
-		if (seg_guest_desc((uint16_t)*sregs[i], &d) ||
+		if (seg_guest_desc((uint16_t)*sel, &d) ||
 		    ((desc_type(d) & (DESC_CODE | DESC_CONFORMING)) != (DESC_CODE | DESC_CONFORMING) &&
 		     desc_dpl(d) < 3))
-			*sregs[i] = 0;
+			*sel = 0;
 	}
 }
 

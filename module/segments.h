@@ -18,18 +18,19 @@ static inline uint32_t seg_base_in(int mode, uint32_t sel)
 	return desc_base((sel & 4u) ? real_ldt[mode][(sel & 0xffffu) >> 3] :
 				      real_gdt[mode][(sel & 0xffffu) >> 3]);
 }
-/* The guest loaded a new GDT: check its size, shadow every entry. */
-int seg_load_gdt(uint32_t base, uint32_t limit);
+/* The guest loaded a new GDT: check its size, shadow every entry.  f is
+ * the guest's frame, whose segment registers keep their descriptors (a
+ * cache slot when theirs changed; NULL before the guest runs). */
+int seg_load_gdt(struct trap_frame *f, uint32_t base, uint32_t limit);
 /* The guest loaded an LDT (0: none): OUT_DONE, or OUT_RAISED with the
- * #GP or #NP of a bad selector. */
-enum outcome seg_load_ldt(uint16_t sel);
-/* The frame of the trap being handled (trap.c sets it), whose segment
- * registers a reshadow must keep loadable. */
-extern struct trap_frame *seg_frame;
-/* Segment register n as the guest sees it (ES CS SS DS FS GS order). */
+ * #GP or #NP of a bad selector.  f as for seg_load_gdt. */
+enum outcome seg_load_ldt(struct trap_frame *f, uint16_t sel);
+/* Segment register n as the guest sees it (enum insn_seg order). */
 uint16_t seg_visible(const struct trap_frame *f, unsigned n);
-/* The guest wrote to its GDT or LDT: shadow them anew. */
-void seg_reshadow(void);
+/* The guest wrote to its GDT or LDT: seg_refresh shadows them anew before
+ * it resumes (trap.c), keeping f's registers loadable. */
+void seg_written(void);
+void seg_refresh(struct trap_frame *f);
 /* Copy accessed bits the CPU set in shadow descriptors to the guest's GDT. */
 void seg_sync_accessed(void);
 /* Are shadows still waiting for their accessed bit (seg_sync_accessed)? */

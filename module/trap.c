@@ -109,6 +109,7 @@ static void unhandled(const struct trap_frame *f, const struct trap_record *rec)
  * exceptions). */
 static uint32_t resume(struct trap_frame *f)
 {
+	seg_refresh(f);
 	int mode = vcpu.cpl == 3 ? GDT_USER : GDT_KERNEL;
 	int quiet = !protect_stepping() && !pic_initializing();
 	if (quiet)
@@ -139,7 +140,6 @@ uint32_t trap_entry(struct trap_frame *f)
 	if ((f->cs & 3) != 3)
 		vcpu_kill("monitor panic: vector %u in the monitor at %08x, cr2 %08x",
 			  f->vector, f->eip, read_cr2());
-	seg_frame = f;
 	seg_sync_accessed();
 	memset(&rec, 0, sizeof(rec));
 	rec.tsc_in = tsc_in;

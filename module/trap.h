@@ -3,7 +3,10 @@
 #ifndef TRAP_H
 #define TRAP_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include "decode.h"
+#include "emulate.h"
 
 /* Mirrors the push order in trapentry.S, lowest address first. */
 struct trap_frame {
@@ -15,6 +18,52 @@ struct trap_frame {
 	/* pushed by the CPU; ESP and SS only on a trap from ring 3 (the guest) */
 	uint32_t eip, cs, eflags, esp, ss;
 };
+
+/* The frame's registers in the orders instructions name them, one table
+ * each, which every part of the monitor indexes (the tables are local to
+ * the functions so that the switcher's fast path has its own copy):
+ * general registers in encoding order (enum emu_gpr), segment registers in
+ * the decoder's (enum insn_seg: ES CS SS DS FS GS). */
+static inline size_t frame_gpr_offset(unsigned n)
+{
+	static const uint8_t at[8] = {
+		[EMU_EAX] = offsetof(struct trap_frame, eax), [EMU_ECX] = offsetof(struct trap_frame, ecx),
+		[EMU_EDX] = offsetof(struct trap_frame, edx), [EMU_EBX] = offsetof(struct trap_frame, ebx),
+		[EMU_ESP] = offsetof(struct trap_frame, esp), [EMU_EBP] = offsetof(struct trap_frame, ebp),
+		[EMU_ESI] = offsetof(struct trap_frame, esi), [EMU_EDI] = offsetof(struct trap_frame, edi),
+	};
+	return at[n & 7];
+}
+
+static inline size_t frame_sreg_offset(unsigned n)
+{
+	static const uint8_t at[6] = {
+		[INSN_SEG_ES] = offsetof(struct trap_frame, es), [INSN_SEG_CS] = offsetof(struct trap_frame, cs),
+		[INSN_SEG_SS] = offsetof(struct trap_frame, ss), [INSN_SEG_DS] = offsetof(struct trap_frame, ds),
+		[INSN_SEG_FS] = offsetof(struct trap_frame, fs), [INSN_SEG_GS] = offsetof(struct trap_frame, gs),
+	};
+	return at[n];
+}
+
+static inline uint32_t *frame_gpr(struct trap_frame *f, unsigned n)
+{
+	return (uint32_t *)((uint8_t *)f + frame_gpr_offset(n));
+}
+
+static inline uint32_t frame_gpr_get(const struct trap_frame *f, unsigned n)
+{
+	return *(const uint32_t *)((const uint8_t *)f + frame_gpr_offset(n));
+}
+
+static inline uint32_t *frame_sreg(struct trap_frame *f, unsigned n)
+{
+	return (uint32_t *)((uint8_t *)f + frame_sreg_offset(n));
+}
+
+static inline uint32_t frame_sreg_get(const struct trap_frame *f, unsigned n)
+{
+	return *(const uint32_t *)((const uint8_t *)f + frame_sreg_offset(n));
+}
 
 /* How a handler's work for the guest ended; trap_entry acts on it. */
 enum outcome {

@@ -41,7 +41,7 @@ void vcpu_set_eflags(struct trap_frame *f, uint32_t guest_eflags, unsigned cpl)
 
 uint16_t vcpu_cs(const struct trap_frame *f)
 {
-	return seg_visible(f, 1);
+	return seg_visible(f, INSN_SEG_CS);
 }
 
 /* Copy up to n bytes of code at lin; returns how many could be read. */
@@ -85,12 +85,6 @@ int vcpu_fetch(const struct trap_frame *f, struct insn *in, struct trap_record *
 	return patched ? VCPU_FETCH_PATCHED : 0;
 }
 
-uint32_t *vcpu_gpr(struct trap_frame *f, unsigned n)
-{
-	uint32_t *gpr[8] = { &f->eax, &f->ecx, &f->edx, &f->ebx, &f->esp, &f->ebp, &f->esi, &f->edi };
-	return gpr[n & 7];
-}
-
 enum outcome vcpu_operand(const struct trap_frame *f, const struct insn *in, uint32_t *lin)
 {
 	struct emu_regs r;
@@ -102,9 +96,7 @@ enum outcome vcpu_read_rm16(const struct trap_frame *f, const struct insn *in, u
 {
 	uint32_t lin;
 	if (in->mod == 3) {
-		struct emu_regs r;
-		vcpu_to_emu(f, &r);
-		*v = (uint16_t)r.gpr[in->rm];
+		*v = (uint16_t)frame_gpr_get(f, in->rm);
 		return OUT_DONE;
 	}
 	enum outcome out = vcpu_operand(f, in, &lin);

@@ -50,8 +50,6 @@ void vcpu_set_eflags(struct trap_frame *f, uint32_t guest_eflags, unsigned cpl);
 #define VCPU_FETCH_PATCHED 1
 int vcpu_fetch(const struct trap_frame *f, struct insn *in, struct trap_record *rec);
 
-/* General register n (encoding order: EAX ECX EDX EBX ESP EBP ESI EDI). */
-uint32_t *vcpu_gpr(struct trap_frame *f, unsigned n);
 /* The linear address of in's memory operand: OUT_DONE, or OUT_UNHANDLED
  * for a form the emulator cannot address (16-bit addressing). */
 enum outcome vcpu_operand(const struct trap_frame *f, const struct insn *in, uint32_t *lin);
