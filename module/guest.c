@@ -97,6 +97,10 @@ static int build_info(const struct mb_info *host, const char *cmdline, uint32_t 
 	mbi->mmap_length = n * sizeof(*mm);
 	snformat(name, 0x100 - 0x80, "ringmon");
 	mbi->boot_loader_name = (uint32_t)name;
+	/* refused, never cut (the host has held --cmdline to GUEST_CMDLINE_MAX) */
+	_Static_assert(0x200 + 510 + 1 + GUEST_CMDLINE_MAX + 1 <= PAGE_SIZE, "name, line, NUL");
+	if (strlen(cmdline) >= PAGE_SIZE - 0x200)
+		return fail(err, errlen, "command line longer than the info page holds");
 	snformat(cmd, PAGE_SIZE - 0x200, "%s", cmdline);
 	mbi->cmdline = (uint32_t)cmd;
 	*info = (uint32_t)mbi;
