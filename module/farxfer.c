@@ -7,6 +7,8 @@
  * virtualized: a guest that needs them is stopped. */
 #include "farxfer.h"
 #include "descriptor.h"
+#include "gmem.h"
+#include "kill.h"
 #include "lib.h"
 #include "vcpu.h"
 #include "x86.h"

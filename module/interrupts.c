@@ -6,6 +6,8 @@
 #include "interrupts.h"
 #include "descriptor.h"
 #include "farxfer.h"
+#include "gmem.h"
+#include "kill.h"
 #include "lib.h"
 #include "pic.h"
 #include "protect.h"

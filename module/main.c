@@ -1,6 +1,7 @@
 /* main.c — from Multiboot entry to the guest's first instruction: own the
  * machine (tables, paging, ring), load the guest, drop it to ring 3. */
 #include "guest.h"
+#include "kill.h"
 #include "knobs.h"
 #include "layout.h"
 #include "lib.h"

@@ -7,6 +7,7 @@
 #include "descriptor.h"
 #include "emulate.h"
 #include "farxfer.h"
+#include "gmem.h"
 #include "lib.h"
 #include "segments.h"
 #include "vcpu.h"

@@ -15,7 +15,7 @@
  * scanned frame (data sharing a page with code) leaves the scan alone. */
 #include "scan.h"
 #include "decode.h"
-#include "guest.h"
+#include "gmem.h"
 #include "layout.h"
 #include "lib.h"
 #include "vcpu.h"
@@ -122,9 +122,10 @@ static int patch(uint32_t gpa)
 {
 	if (n_patches == MAX_PATCHES)
 		return 0;
+	static const uint8_t int3 = INT3;
 	patches[n_patches].gpa = gpa;
-	patches[n_patches++].orig = *(uint8_t *)gpa;
-	*(uint8_t *)gpa = INT3;
+	gmem_read(gpa, &patches[n_patches++].orig, 1);
+	gmem_write(gpa, &int3, 1);
 	return 1;
 }
 
@@ -140,8 +141,9 @@ static unsigned sweep(uint32_t frame, unsigned from, unsigned to, uint8_t *start
 	while (off < to) {
 		struct insn in;
 		uint32_t at = frame + off;
-		unsigned avail = guest_range_ok(at, INSN_MAX_LEN) ? INSN_MAX_LEN : GUEST_MEM_END - at;
-		int len = decode_insn((const uint8_t *)at, avail, &in);
+		unsigned avail;
+		const uint8_t *bytes = gmem_peek(at, INSN_MAX_LEN, &avail);
+		int len = decode_insn(bytes, avail, &in);
 		if (len <= 0) {
 			off++;   /* not code: go on with the next byte */
 			continue;
@@ -178,7 +180,9 @@ static void scan_prefix(uint32_t frame, unsigned entry, unsigned *n)
 	for (unsigned off = 0; candidates && off < entry; off++)
 		if (agreed[off / 8] & (1u << (off % 8))) {
 			struct insn in;
-			if (decode_insn((const uint8_t *)(frame + off), INSN_MAX_LEN, &in) > 0 &&
+			unsigned avail;
+			const uint8_t *bytes = gmem_peek(frame + off, INSN_MAX_LEN, &avail);
+			if (decode_insn(bytes, avail, &in) > 0 &&
 			    sensitive(&in) && scan_is_code(frame + off, 1))
 				*n += (unsigned)patch(frame + off);
 		}
@@ -206,7 +210,7 @@ void scan_forget(uint32_t gpa)
 			i++;
 			continue;
 		}
-		*(uint8_t *)patches[i].gpa = patches[i].orig;
+		gmem_write(patches[i].gpa, &patches[i].orig, 1);
 		patches[i] = patches[--n_patches];
 	}
 	scanned[f / 32] &= ~(1u << (f % 32));

@@ -18,7 +18,9 @@
  * the bit is copied to the guest's table at the next monitor entry. */
 #include "segments.h"
 #include "descriptor.h"
+#include "gmem.h"
 #include "guest.h"
+#include "kill.h"
 #include "layout.h"
 #include "lib.h"
 #include "tables.h"

@@ -8,6 +8,7 @@
  * stale shadow entry. */
 #include "shadow.h"
 #include "fastpath.h"
+#include "kill.h"
 #include "layout.h"
 #include "lib.h"
 #include "paging.h"

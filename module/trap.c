@@ -15,6 +15,7 @@
 #include "descriptor.h"
 #include "fastpath.h"
 #include "interrupts.h"
+#include "kill.h"
 #include "knobs.h"
 #include "lib.h"
 #include "pagefault.h"

@@ -61,35 +61,4 @@ enum outcome vcpu_read_rm16(const struct trap_frame *f, const struct insn *in, u
 void vcpu_to_emu(const struct trap_frame *f, struct emu_regs *r);
 void vcpu_from_emu(struct trap_frame *f, const struct emu_regs *r);
 
-/* Guest memory by linear address, through the guest's page tables:
- *   vcpu_mem      as the guest at its current CPL would access it;
- *   vcpu_mem_dry  the same with writes discarded (to learn what an
- *                 instruction accesses);
- *   vcpu_mem_sys  the CPU's own supervisor accesses (descriptor tables,
- *                 TSS) whatever the CPL.
- * A failed access raises the guest's #PF (exc_raise, trap.h): the first
- * page the access reaches that the guest may not touch, with its error code. */
-extern const struct emu_mem vcpu_mem, vcpu_mem_dry, vcpu_mem_sys;
-
-/* The same as outcomes: OUT_DONE, or OUT_RAISED with the #PF queued. */
-static inline enum outcome vmem_read(const struct emu_mem *m, uint32_t lin, void *dst, unsigned n)
-{
-	return m->read(m->ctx, lin, dst, n) ? OUT_RAISED : OUT_DONE;
-}
-
-static inline enum outcome vmem_write(const struct emu_mem *m, uint32_t lin, const void *src,
-				      unsigned n)
-{
-	return m->write(m->ctx, lin, src, n) ? OUT_RAISED : OUT_DONE;
-}
-
-/* Push or pop size bytes on the guest's stack (SS:ESP) as the guest at its
- * CPL would: OUT_DONE, or OUT_RAISED (its #PF) with ESP unchanged. */
-enum outcome vcpu_push(struct trap_frame *f, uint32_t v, unsigned size);
-enum outcome vcpu_pop(struct trap_frame *f, uint32_t *v, unsigned size);
-
-/* Stop the guest for good: record the first reason, let the host drain the
- * ring, end QEMU.  For guest misbehaviour and monitor panics alike. */
-void vcpu_kill(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-
 #endif

@@ -4,9 +4,8 @@
  * The shadow page tables (shadow.c) and every monitor access to guest memory
  * go through here. */
 #include "walk.h"
-#include "guest.h"
+#include "gmem.h"
 #include "layout.h"
-#include "lib.h"
 #include "vcpu.h"
 #include "x86.h"
 
@@ -27,11 +26,10 @@ struct gpte {
 
 static uint64_t read_entry(struct gpte *e, uint32_t gpa, unsigned size)
 {
-	if (!guest_range_ok(gpa, size))
-		vcpu_kill("guest page table entry at %08x is outside its RAM", gpa);
 	e->gpa = gpa;
 	e->size = size;
-	e->v = size == 8 ? *(volatile uint64_t *)gpa : *(volatile uint32_t *)gpa;
+	e->v = 0;
+	gmem_read(gpa, &e->v, size);
 	return e->v;
 }
 
@@ -40,7 +38,8 @@ static void set_bits(struct gpte *e, uint64_t bits)
 	if ((e->v & bits) == bits)
 		return;
 	e->v |= bits;
-	*(volatile uint32_t *)e->gpa = (uint32_t)e->v;   /* A and D are in the low word */
+	uint32_t low = (uint32_t)e->v;   /* A and D are in the low word */
+	gmem_write(e->gpa, &low, 4);
 }
 
 /* Up to three levels of entries, leaf last. */
@@ -68,8 +67,8 @@ static int path_2level(uint32_t lin, struct path *p)
 	return 0;
 }
 
-/* PAE: the PDPTE has no access bits; entries above 4 GiB are refused by
- * guest_range_ok through read_entry. */
+/* PAE: the PDPTE has no access bits; an entry naming a frame above 4 GiB
+ * faults. */
 static int path_pae(uint32_t lin, struct path *p)
 {
 	struct gpte pdpt;
@@ -150,7 +149,6 @@ int walk_guest(uint32_t lin, unsigned access, struct walk *w)
 		w->writable = w->user = w->dirty = 1;
 		w->nx = 0;
 	}
-	if (!guest_range_ok(w->gpa & PAGE_MASK, PAGE_SIZE))
-		vcpu_kill("guest reaches physical %08x (linear %08x) outside its RAM", w->gpa, lin);
+	gmem_check(w->gpa & PAGE_MASK, PAGE_SIZE);
 	return 0;
 }

@@ -1,0 +1,21 @@
+/* kill.c — the end of a run the guest did not choose: the reason goes to
+ * the ring header (ring.c), which `ringmon run` prints, then QEMU exits
+ * through isa-debug-exit with a status no guest writes. */
+#include <stdarg.h>
+#include "kill.h"
+#include "lib.h"
+#include "ring.h"
+#include "x86.h"
+
+void vcpu_kill(const char *fmt, ...)
+{
+	char reason[RING_REASON_LEN];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnformat(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	ring_finish(RING_STATE_KILLED, 0, reason);
+	outb(0xf4, 0x7f);   /* isa-debug-exit: QEMU ends */
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
