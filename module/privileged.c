@@ -173,6 +173,32 @@ static void paging_changed(void)
 #define CR4_VIRTUALIZED (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | X86_CR4_OSFXSR | \
 			 X86_CR4_OSXMMEXCPT | X86_CR4_TSD | X86_CR4_DE)
 
+/* XSAVE state lives in the real registers, like the FPU's, so CR4.OSXSAVE
+ * and XCR0 are the real ones, where the CPU has XSAVE (GNU Mach reads CPUID
+ * with paging off, before the scanner hides XSAVE, and turns it on). */
+static uint32_t cr4_virtualized(void)
+{
+	uint32_t r[4];
+	cpuid(1, r);
+	return CR4_VIRTUALIZED | (r[2] & (1u << 26) ? X86_CR4_OSXSAVE : 0);
+}
+
+/* xsetbv (SDM vol. 2, XSETBV): #UD without CR4.OSXSAVE; #GP(0) for an XCR
+ * other than 0, a state component the CPU lacks, x87 off or AVX without
+ * SSE; else into the real XCR0. */
+static enum outcome emulate_xsetbv(const struct trap_frame *f)
+{
+	uint32_t r[4];
+	uint64_t v = (uint64_t)f->edx << 32 | f->eax;
+	if (!(vcpu.cr4 & X86_CR4_OSXSAVE))
+		return exc_raise(6, 0, 0);
+	cpuid(0xd, r);
+	if (f->ecx || (v & ~((uint64_t)r[3] << 32 | r[0])) || !(v & 1) || ((v & 4) && !(v & 2)))
+		return exc_raise(13, 0, 0);
+	__asm__ volatile("xsetbv" : : "a"(f->eax), "d"(f->edx), "c"(0u));
+	return OUT_DONE;
+}
+
 static void write_cr(unsigned n, uint32_t v)
 {
 	switch (n) {
@@ -188,10 +214,11 @@ static void write_cr(unsigned n, uint32_t v)
 		vcpu.cr3 = v;
 		break;
 	case 4:
-		if (v & ~(uint32_t)CR4_VIRTUALIZED)
+		if (v & ~cr4_virtualized())
 			vcpu_kill("guest sets CR4 bits %08x the monitor does not virtualize",
-				  v & ~(uint32_t)CR4_VIRTUALIZED);
+				  v & ~cr4_virtualized());
 		vcpu.cr4 = v;
+		write_cr4((read_cr4() & ~(uint32_t)X86_CR4_OSXSAVE) | (v & X86_CR4_OSXSAVE));
 		break;
 	}
 	paging_changed();
@@ -292,6 +319,8 @@ static enum outcome emulate_two_byte(struct trap_frame *f, const struct insn *in
 	case 0x01:
 		if (in->reg == 7 && in->mod != 3)
 			return emulate_invlpg(f, in);
+		if (in->mod == 3 && in->reg == 2 && in->rm == 1)
+			return emulate_xsetbv(f);
 		if (in->reg == 2 || in->reg == 3)
 			return emulate_lgdt_lidt(f, in);
 		break;
