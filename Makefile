@@ -88,10 +88,13 @@ $(SYM_FIXTURE): tests/fixtures/symbols.c tests/fixtures/symbols.h tests/fixtures
 		-Wl,-T,tests/fixtures/symbols.ld -Wl,--build-id=none -o $@ $<
 
 # --- host-side unit tests: module code compiled for the host ---------------
-# The decoder and emulator are plain C with no ring-0 dependencies, so the
-# same files are unit-tested on the host.
-HOSTMOD_SRCS  := module/decode.c module/emulate.c
-HOSTMOD_OBJS  := $(patsubst %,$(B)/host/%.o,$(HOSTMOD_SRCS))
+# The decoder, the emulator, the guest's MMU (walk.c) and the segment
+# shadows (segments.c) are plain C with no ring-0 instructions, so the same
+# files are unit-tested on the host.  They go into an archive: each test
+# links the members it calls and fakes what those need (guest memory, the
+# virtual CPU, the real tables).
+HOSTMOD_SRCS  := module/decode.c module/emulate.c module/walk.c module/segments.c
+HOSTMOD_LIB   := $(B)/host/module.a
 UNIT_SRCS     := $(wildcard tests/unit/*.c)
 UNIT_BINS     := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 UNIT_LIBS_zydis_lengths := -lZydis -lelf
@@ -215,10 +218,15 @@ $(LTTNG_TP_SOS): $(LTTNG_TP_OBJ)
 	$(if $(Q),@echo "  LD [so] $@")
 	$(Q)$(CC) -shared -Wl,--no-as-needed -o $@ $< -llttng-ust
 
-$(B)/tests/%: tests/unit/%.c $(HOSTMOD_OBJS)
+$(HOSTMOD_LIB): $(patsubst %,$(B)/host/%.o,$(HOSTMOD_SRCS))
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/tests/%: tests/unit/%.c $(HOSTMOD_LIB)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  CC [t]  $<")
-	$(Q)$(CC) $(HOST_CFLAGS) $(DEPFLAGS) -o $@ $< $(HOSTMOD_OBJS) $(UNIT_LIBS_$*)
+	$(Q)$(CC) $(HOST_CFLAGS) $(DEPFLAGS) -o $@ $< $(HOSTMOD_LIB) $(UNIT_LIBS_$*)
 
 -include $(shell find $(B) -path $(B)/linux -prune -o -name '*.d' -type f -print 2>/dev/null)
 

@@ -19,7 +19,6 @@
 #include "segments.h"
 #include "descriptor.h"
 #include "gmem.h"
-#include "guest.h"
 #include "kill.h"
 #include "layout.h"
 #include "lib.h"

@@ -3,20 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "decode.h"
-
-static int dt_failures;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			dt_failures++;					\
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__,	\
-			       #cond);					\
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-		}							\
-	} while (0)
 
 struct dt_case {
 	const char *what;
@@ -438,6 +426,7 @@ int main(void)
 		dt_length(&dt_cases[i]);
 	dt_fields_prefixes();
 	dt_fields_operands();
-	printf("test_decode: %zu encodings, %d failures\n", n, dt_failures);
-	return dt_failures != 0;
+	char what[32];
+	snprintf(what, sizeof(what), "%zu encodings", n);
+	return check_done("test_decode", what);
 }

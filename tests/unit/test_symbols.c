@@ -12,22 +12,11 @@
 #include <unistd.h>
 
 #include "../fixtures/symbols.h"
+#include "check.h"
 #include "symbols.h"
 
 #define FIXTURE "build/fixtures/symbols.elf"
 
-static int ts_failures;
-
-#define CHECK(cond, ...)						\
-	do {								\
-		if (!(cond)) {						\
-			ts_failures++;					\
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__,	\
-			       #cond);					\
-			printf(__VA_ARGS__);				\
-			printf("\n");					\
-		}							\
-	} while (0)
 
 /* addr must resolve to name+off (name NULL: to nothing, padding or not). */
 static void expect(const struct symtab *st, uint32_t addr, const char *name,
@@ -187,6 +176,5 @@ int main(int argc, char **argv)
 	test_map();
 	test_not_symbols();
 	test_names_data();
-	printf("test_symbols: %d failures\n", ts_failures);
-	return ts_failures != 0;
+	return check_done("test_symbols", 0);
 }
