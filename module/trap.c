@@ -5,12 +5,16 @@
  *   2a. a protected access the monitor has seen before is carried out
  *      right there, in the guest's address space (fastpath.c);
  *   3. trap_entry() starts a trace record and sends the trap to the part of
- *      the monitor it belongs to: privileged.c (#GP), pagefault.c (#PF:
- *      shadow fill, protected page, or the guest's own fault), interrupts.c
- *      (everything the guest takes itself);
+ *      the monitor it belongs to: privileged.c (#GP: privileged and, via
+ *      sbe.c, patched sensitive instructions), pagefault.c (#PF: shadow
+ *      fill, protected page, or the guest's own fault), or reflects it
+ *      (everything else the guest takes itself); the handler returns an
+ *      outcome (trap.h);
  *   4. the record is appended to the shared ring (ring.c), which the host
  *      drains into SQLite (vmm/);
- *   5. trap_return in trapentry.S resumes the guest. */
+ *   5. an exception the handler raised (exc_raise) is delivered through
+ *      the guest's IDT (interrupts.c), then a waiting IRQ;
+ *   6. trap_return in trapentry.S resumes the guest. */
 #include "trap.h"
 #include "descriptor.h"
 #include "fastpath.h"
