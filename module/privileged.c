@@ -359,7 +359,7 @@ static enum outcome emulate_one_byte(struct trap_frame *f, const struct insn *in
 		return OUT_JUMPED;
 	case 0xf4:
 		if (!vcpu.vif)
-			vcpu_kill("guest halted with interrupts disabled");
+			vcpu_halted();
 		irq_idle(f->eip);
 		return OUT_DONE;
 	case 0xe4: case 0xe5: case 0xe6: case 0xe7:

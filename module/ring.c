@@ -1,6 +1,7 @@
 /* ring.c — append trap records to the shared ring, losslessly: a full ring
  * stalls the monitor (and with it the guest) until the host catches up. */
 #include "ring.h"
+#include "kill.h"
 #include "lib.h"
 #include "pic.h"
 #include "x86.h"
@@ -37,6 +38,8 @@ void ring_commit(struct trap_record *r)
 	slots[head & (hdr->capacity - 1)] = *r;
 	barrier();   /* x86 keeps stores in order; the compiler must too */
 	hdr->head = head + 1;
+	if (hdr->stop)   /* the guest is between instructions here */
+		vcpu_stopped();
 }
 
 void ring_finish(enum ring_state state, uint32_t exit_status, const char *reason)

@@ -50,7 +50,7 @@
 #define GUEST_CMDLINE_MAX 3072u
 
 #define RING_MAGIC   0x474e4952u   /* "RING" */
-#define RING_VERSION 1u
+#define RING_VERSION 2u
 
 /* Trap kinds: the values stored in traps.kind (public interface). */
 #define TRACE_KINDS(X)                      \
@@ -103,6 +103,8 @@ enum ring_state {
 	RING_STATE_RUNNING = 1,  /* monitor initialised the ring */
 	RING_STATE_EXITED = 2,   /* guest wrote exit_status to port 0xf4 */
 	RING_STATE_KILLED = 3,   /* monitor stopped the guest: see reason */
+	RING_STATE_HALTED = 4,   /* guest halted for good: hlt, virtual IF clear */
+	RING_STATE_STOPPED = 5,  /* the host asked (ring_header.stop: --until) */
 };
 
 #define RING_REASON_LEN 96
@@ -146,6 +148,8 @@ struct ring_header {
 	uint64_t stalls;         /* times the monitor waited on a full ring */
 	uint64_t counts[KIND_MAX]; /* records per kind, monitor's own count */
 	char reason[RING_REASON_LEN]; /* first reason the guest was killed */
+	volatile uint32_t stop;  /* host writes 1: end the run at the next record */
+	uint32_t pad;
 };
 
 _Static_assert(sizeof(struct trap_record) == 80, "trap_record layout");
@@ -156,7 +160,7 @@ _Static_assert(__builtin_offsetof(struct trap_record, detail) == 72, "detail");
 _Static_assert(__builtin_offsetof(struct ring_header, head) == 16, "head");
 _Static_assert(__builtin_offsetof(struct ring_header, records) == 32, "records");
 _Static_assert(__builtin_offsetof(struct ring_header, counts) == 56, "counts");
-_Static_assert(sizeof(struct ring_header) == 232, "ring_header layout");
+_Static_assert(sizeof(struct ring_header) == 240, "ring_header layout");
 _Static_assert(sizeof(struct ring_header) <= RING_RECORDS_PHYS - RING_PHYS,
 	       "header fits its page");
 

@@ -163,7 +163,8 @@ int qemu_start(struct qemu *q, const struct qemu_config *c)
 
 	*q = (struct qemu){ .pid = -1, .pidfd = -1, .out_fd = -1, .err_fd = -1,
 			    .console_fd = c->console_fd, .console_bol = true,
-			    .before_console = c->before_console, .ctx = c->ctx };
+			    .before_console = c->before_console,
+			    .console_line = c->console_line, .ctx = c->ctx };
 	if (!initrd)
 		return -ENOMEM;
 	if (c->n_modules > QEMU_MAX_MODULES) {
@@ -214,8 +215,27 @@ err_close:
 	return ret;
 }
 
+/* Cut the console into lines for console_line(), without carriage returns:
+ * terminal motion, not text (GNU Mach starts its lines with one). */
+static void split_lines(struct qemu *q, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\r')
+			continue;
+		if (buf[i] == '\n') {
+			q->line[q->line_len] = 0;
+			q->console_line(q->ctx, q->line);
+			q->line_len = 0;
+		} else if (q->line_len < QEMU_LINE_MAX) {
+			q->line[q->line_len++] = buf[i];
+		}
+	}
+}
+
 static void write_all(struct qemu *q, const char *buf, size_t n)
 {
+	if (q->console_line)
+		split_lines(q, buf, n);
 	if (n && q->before_console)
 		q->before_console(q->ctx);
 	if (n)

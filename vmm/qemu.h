@@ -31,10 +31,14 @@ struct qemu_config {
 	int n_modules;
 	int console_fd;             /* QEMU's stdout (the serial console) goes here */
 	void (*before_console)(void *ctx);   /* called before console output */
+	/* called with each whole console line (without '\r' and '\n', cut at
+	 * QEMU_LINE_MAX bytes), or NULL */
+	void (*console_line)(void *ctx, const char *line);
 	void *ctx;
 };
 
 #define QEMU_STDERR_KEEP 8192
+#define QEMU_LINE_MAX 1024
 
 struct qemu {
 	pid_t pid;
@@ -44,7 +48,10 @@ struct qemu {
 	bool console_broken;        /* console_fd went away: output is dropped */
 	bool console_bol;           /* the console is at the start of a line */
 	void (*before_console)(void *ctx);
+	void (*console_line)(void *ctx, const char *line);
 	void *ctx;
+	char line[QEMU_LINE_MAX + 1];   /* the console line so far */
+	size_t line_len;
 	bool exited;
 	int wstatus;                /* waitpid() status once exited */
 	char err[QEMU_STDERR_KEEP]; /* the start of its stderr */

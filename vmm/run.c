@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,9 @@ static const char run_usage[] =
 	"  --deterministic        TCG with -icount: the same guest and knobs give the\n"
 	"                         same trap records, timestamps in instructions\n"
 	"  --timeout S            stop the guest after S seconds, 0 never (60)\n"
+	"  --until REGEX          end the run, with status 0, once a guest console line\n"
+	"                         matches REGEX (POSIX extended): for kernels that never\n"
+	"                         exit by themselves\n"
 	"  --cmdline S            the guest's command line (empty; a bzImage gets\n"
 	"                         console=ttyS0)\n"
 	"  --initrd F             a bzImage's initial RAM disk (cpio or cpio.gz)\n"
@@ -61,8 +65,9 @@ static const char run_usage[] =
 	"                         gets: the reference a monitored run is compared with\n"
 	"  -h, --help             this text\n"
 	"\n"
-	"Exit status: the guest's; 124 after --timeout; 125 if the monitor killed the\n"
-	"guest or the run failed; 2 for bad input, when nothing was started.\n"
+	"Exit status: the guest's; 0 after --until matched; 124 after --timeout; 125 if\n"
+	"the monitor killed the guest, the guest halted for good (hlt with its\n"
+	"interrupts off) or the run failed; 2 for bad input, when nothing was started.\n"
 	"\n"
 	"The research knobs, recorded with every run (trace/knobs_table.h):\n";
 
@@ -76,6 +81,8 @@ struct run_opts {
 	const char *initrd;       /* a bzImage's, or NULL */
 	bool linux_guest;         /* GUEST is a bzImage */
 	const char *variant;          /* --variant, NULL if not given */
+	const char *until;            /* --until, NULL if not given */
+	regex_t until_re;             /* compiled, when until is set */
 	struct knob_values knobs;     /* as recorded, and as the monitor gets them */
 	char sink[24];                /* the list as recorded */
 	unsigned timeout_s;
@@ -103,7 +110,14 @@ struct run {
 	int sigfd, timerfd, progress_fd;   /* progress_fd: its timer, -1 if off */
 	int stop_signal;              /* SIGINT etc., forwarded to QEMU */
 	bool timed_out;
+	bool until_hit;               /* a console line matched --until */
+	bool until_asked;             /* ... and the monitor was asked to stop */
+	char until_line[QEMU_LINE_MAX + 1];
 };
+
+/* How long a monitor asked to stop (--until) may take to reach its next
+ * record before QEMU is killed: a guest that never traps again. */
+#define UNTIL_GRACE_S "10"
 
 /* How a run ended: the runs row, the message on stderr, the exit code. */
 struct verdict {
@@ -175,7 +189,7 @@ static unsigned parse_uint(const char *opt, const char *v, unsigned long max)
 
 enum { OPT_DB = 256, OPT_ACCEL, OPT_TIMEOUT, OPT_CMDLINE, OPT_MONITOR, OPT_SINK,
        OPT_SYMBOLS, OPT_SYMBOLS_MISMATCH_OK, OPT_DETERMINISTIC, OPT_PROGRESS, OPT_VARIANT, OPT_INITRD, OPT_NATIVE,
-       OPT_KNOB /* + enum knob_id */ };
+       OPT_UNTIL, OPT_KNOB /* + enum knob_id */ };
 
 static const struct option run_options[] = {
 	{ "db", required_argument, NULL, OPT_DB },
@@ -186,6 +200,7 @@ static const struct option run_options[] = {
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "variant", required_argument, NULL, OPT_VARIANT },
@@ -203,6 +218,23 @@ static void all_options(struct option *o)
 		o[ARRAY_SIZE(run_options) + id] = (struct option){
 			knob_table[id].name, required_argument, NULL, OPT_KNOB + (int)id };
 	o[RUN_OPTIONS - 1] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+/* --until REGEX, compiled once (a second --until replaces the first). */
+static void parse_until(struct run_opts *o, const char *re)
+{
+	char why[256];
+	int ret;
+
+	if (o->until)
+		regfree(&o->until_re);
+	o->until = NULL;
+	ret = regcomp(&o->until_re, re, REG_EXTENDED | REG_NOSUB);
+	if (ret) {
+		regerror(ret, &o->until_re, why, sizeof(why));
+		usage_err("run: --until: '%s': %s", re, why);
+	}
+	o->until = re;
 }
 
 static void parse(int argc, char **argv, struct run_opts *o)
@@ -250,6 +282,9 @@ static void parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_INITRD:
 			o->initrd = optarg;
+			break;
+		case OPT_UNTIL:
+			parse_until(o, optarg);
 			break;
 		case OPT_CMDLINE:
 			o->cmdline = optarg;
@@ -472,6 +507,18 @@ static void before_console(void *ctx)
 	progress_hide(&run->progress);
 }
 
+/* The first console line that matches --until ends the run: supervise()
+ * stops the guest. */
+static void console_line(void *ctx, const char *line)
+{
+	struct run *run = ctx;
+
+	if (run->o->until && !run->until_hit && !regexec(&run->o->until_re, line, 0, NULL, 0)) {
+		run->until_hit = true;
+		snprintf(run->until_line, sizeof(run->until_line), "%s", line);
+	}
+}
+
 /* A timerfd that fires every ms milliseconds from now, or -errno. */
 static int arm_timer(unsigned ms, bool periodic)
 {
@@ -510,7 +557,7 @@ static int start(struct run *run, char *why, size_t len)
 		.modules = { { run->bundle.guest_fd, o->cmdline }, { run->bundle.initrd_fd, "" } },
 		.n_modules = run->bundle.initrd_fd >= 0 ? 2 : 1,
 		.console_fd = STDOUT_FILENO,
-		.before_console = before_console, .ctx = run });
+		.before_console = before_console, .console_line = console_line, .ctx = run });
 	if (ret) {
 		snprintf(why, len, "cannot start %s: %s", QEMU_BINARY, strerror(-ret));
 		return ret;
@@ -537,6 +584,26 @@ static int start(struct run *run, char *why, size_t len)
 	return 0;
 }
 
+/* --until matched: a native guest is stopped at once; the monitor is asked
+ * to end the run at its next record (ring_header.stop), so that the ring is
+ * drained and its counters stand, and given UNTIL_GRACE_S for it on the
+ * --timeout timer.  0 or -errno. */
+static int stop_until(struct run *run)
+{
+	struct itimerspec grace = { .it_value = { .tv_sec = atoi(UNTIL_GRACE_S) } };
+
+	run->until_asked = true;
+	if (!run->bundle.ring) {
+		qemu_kill(&run->qemu, SIGKILL);
+		return 0;
+	}
+	((struct ring_header *)run->bundle.ring)->stop = 1;
+	if (run->timerfd < 0 &&
+	    (run->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK)) < 0)
+		return -errno;
+	return timerfd_settime(run->timerfd, 0, &grace, NULL) ? -errno : 0;
+}
+
 /* Until QEMU has exited: pass its console through, show progress, and stop
  * it on a stop signal (forwarded), a failed consumer or the deadline
  * (SIGKILL). */
@@ -552,6 +619,12 @@ static int supervise(struct run *run)
 
 		if (ret <= 0 && ret != -EAGAIN)
 			return ret;
+		if (run->until_hit && !run->until_asked && !run->qemu.exited) {
+			int err = stop_until(run);
+			if (err)
+				return err;
+			watch[W_TIMER] = run->timerfd;
+		}
 		if (ret == -EAGAIN)
 			continue;
 		if (ret - 1 == W_PROGRESS) {
@@ -575,9 +648,9 @@ static int supervise(struct run *run)
 			watch[W_RING] = -1;
 			qemu_kill(&run->qemu, SIGKILL);
 			break;
-		case W_TIMER:
+		case W_TIMER:   /* the deadline, or the end of --until's grace */
 			watch[W_TIMER] = -1;
-			run->timed_out = true;
+			run->timed_out = !run->until_asked;
 			qemu_kill(&run->qemu, SIGKILL);
 			break;
 		}
@@ -641,6 +714,27 @@ static void qemu_ended(const struct run *run, struct verdict *v)
 	v->show_qemu_stderr = true;
 }
 
+/* What an --until run records as its reason: the pattern and the line
+ * (each cut at 200 bytes), and why, when given. */
+static void until_reason(const struct run *run, char *out, size_t len, const char *why)
+{
+	snprintf(out, len, "console matched --until '%.200s': %.200s%s", run->o->until,
+		 run->until_line, why);
+}
+
+/* --until matched but the monitor did not stop within UNTIL_GRACE_S (the
+ * guest never trapped again): QEMU was killed, so what the ring held and the
+ * monitor's counters are unknown, and the run says so. */
+static void until_without_counters(const struct run *run, struct verdict *v)
+{
+	v->end.state = "until";
+	v->code = 0;
+	until_reason(run, v->kill_reason, sizeof(v->kill_reason),
+		     " (the monitor did not stop within " UNTIL_GRACE_S
+		     " s: QEMU killed, counters unknown)");
+	snprintf(v->msg, sizeof(v->msg), "%s", v->kill_reason);
+}
+
 /* How the run ended: first what ringmon did to QEMU, then what failed on the
  * host, then what the monitor wrote into the ring header. */
 static void judge(const struct run *run, int ring_err, struct verdict *v)
@@ -669,8 +763,11 @@ static void judge(const struct run *run, int ring_err, struct verdict *v)
 		v->show_qemu_stderr = true;
 		return;
 	}
-	if (h->state != RING_STATE_EXITED && h->state != RING_STATE_KILLED) {
-		qemu_ended(run, v);
+	if (h->state < RING_STATE_EXITED || h->state > RING_STATE_STOPPED) {
+		if (run->until_asked)
+			until_without_counters(run, v);
+		else
+			qemu_ended(run, v);
 		return;
 	}
 	v->end.counters = true;
@@ -682,6 +779,14 @@ static void judge(const struct run *run, int ring_err, struct verdict *v)
 		v->end.state = "exited";
 		v->end.exit_status = (int)(h->exit_status & 0xff);
 		v->code = v->end.exit_status;
+	} else if (h->state == RING_STATE_STOPPED) {
+		v->end.state = "until";
+		v->code = 0;
+		until_reason(run, v->kill_reason, sizeof(v->kill_reason), "");
+	} else if (h->state == RING_STATE_HALTED) {
+		v->end.state = "halted";
+		copy_reason(v->kill_reason, h->reason);
+		snprintf(v->msg, sizeof(v->msg), "%s: run ended", v->kill_reason);
 	} else {
 		v->end.state = "killed";
 		copy_reason(v->kill_reason, h->reason);
@@ -796,7 +901,8 @@ static int run_native(const struct run_opts *o, struct run *run)
 		.binary = o->qemu, .accel = o->acc.accel, .cpu = o->acc.cpu,
 		.icount = o->deterministic, .ram_mb = RINGMON_RAM_MB, .ram_fd = -1,
 		.kernel_fd = guest, .append = cmdline, .modules = { { initrd, "" } },
-		.n_modules = initrd >= 0, .console_fd = STDOUT_FILENO });
+		.n_modules = initrd >= 0, .console_fd = STDOUT_FILENO,
+		.console_line = console_line, .ctx = run });
 	if (ret || (o->timeout_s && (run->timerfd = arm_timer(o->timeout_s * 1000u, false)) < 0)) {
 		pr_err("cannot start %s: %s", QEMU_BINARY, strerror(ret ? -ret : -run->timerfd));
 		ret = EXIT_FAILED;
@@ -808,6 +914,11 @@ static int run_native(const struct run_opts *o, struct run *run)
 	if (ret) {
 		pr_err("waiting for QEMU: %s", strerror(-ret));
 		ret = EXIT_FAILED;
+	} else if (run->until_hit) {
+		char why[RING_REASON_LEN + 512];
+		until_reason(run, why, sizeof(why), "");
+		pr_err("%s: guest stopped", why);
+		ret = 0;
 	} else if (run->timed_out) {
 		pr_err("timeout after %u s, guest stopped", o->timeout_s);
 		ret = EXIT_TIMEOUT;
