@@ -14,10 +14,9 @@
 #include <unistd.h>
 
 #include "image.h"
+#include "multiboot.h"
 #include "symbols.h"
 
-#define MULTIBOOT_MAGIC  0x1BADB002u
-#define MULTIBOOT_SEARCH 8192   /* the header lies within the first 8 KiB */
 
 int image_open(const char *path, int *fd, Elf **elf)
 {
@@ -46,18 +45,45 @@ void image_close(int fd, Elf *elf)
 	close(fd);
 }
 
-/* Multiboot spec 3.1.1: magic, flags, checksum at a 4-aligned offset, the
- * three summing to zero. */
-static int has_multiboot_header(int fd)
+/* The Multiboot header, by the monitor's loader's own definition
+ * (module/multiboot.h): present, asking for nothing ringmon lacks, and with
+ * the a.out kludge (*kludge) its address fields describing a load that lies
+ * inside the file and, at its physical addresses, within [lo, hi).  NULL,
+ * or what is wrong. */
+static const char no_multiboot[] = "no Multiboot header in the first 8 KiB";
+
+static const char *multiboot_problem(int fd, uint32_t lo, uint32_t hi, bool *kludge)
 {
-	uint32_t w[MULTIBOOT_SEARCH / 4];
-	ssize_t n = pread(fd, w, sizeof(w), 0);
-	if (n < 0)
-		return -errno;
-	for (size_t i = 0; i + 3 <= (size_t)n / 4; i++)
-		if (w[i] == MULTIBOOT_MAGIC && w[i] + w[i + 1] + w[i + 2] == 0)
-			return 1;
-	return 0;
+	static char msg[160];
+	uint32_t buf[MB_HEADER_SEARCH / 4];
+	ssize_t n = pread(fd, buf, sizeof(buf), 0);
+	const struct mb_header *h;
+	const char *why;
+	struct stat st;
+	uint32_t end, bss;
+	size_t off;
+
+	*kludge = false;
+	if (n < 0 || fstat(fd, &st))
+		return "cannot read the file";
+	h = mb_header_find((const uint8_t *)buf, (size_t)n);
+	if (!h)
+		return no_multiboot;
+	if ((why = mb_header_problem(h)))
+		return why;
+	*kludge = h->flags & MB_HDR_AOUT_KLUDGE;
+	if (!*kludge)
+		return NULL;
+	why = mb_kludge_span(h, (size_t)((const uint8_t *)h - (const uint8_t *)buf),
+			     (size_t)st.st_size, &off, &end, &bss);
+	if (why)
+		return why;
+	if (h->load_addr < lo || bss > hi) {
+		snprintf(msg, sizeof(msg), "its Multiboot a.out kludge loads it to physical"
+			 " %08x..%08x, outside %08x..%08x", h->load_addr, bss, lo, hi);
+		return msg;
+	}
+	return NULL;
 }
 
 /* Documentation/x86/boot.rst: "HdrS" at 0x202, protocol 2.06 or later
@@ -181,6 +207,7 @@ int image_check(const char *path, uint32_t lo, uint32_t hi, struct image_info *i
 		const char **why)
 {
 	int fd, ret;
+	bool kludge;
 	Elf *elf;
 
 	*why = NULL;
@@ -196,27 +223,30 @@ int image_check(const char *path, uint32_t lo, uint32_t hi, struct image_info *i
 		return ret;
 	if (elf_kind(elf) != ELF_K_ELF) {
 		ret = image_is_bzimage(fd);
-		*why = ret == 0 ? "not an ELF file or a bzImage" : NULL;
-		ret = ret == 1 ? 0 : ret == 0 ? -ENOEXEC : ret;
+		if (ret == 0) {   /* an a.out-kludge kernel need not be ELF */
+			*why = multiboot_problem(fd, lo, hi, &kludge);
+			if (!*why && !kludge)
+				*why = "not an ELF file, and its Multiboot header has no a.out"
+				       " kludge (flag 16) saying where it loads";
+			else if (*why == no_multiboot)
+				*why = "not an ELF file, a bzImage or a Multiboot a.out-kludge image";
+			ret = *why ? -ENOEXEC : 0;
+			goto out;
+		}
+		*why = NULL;
+		ret = ret == 1 ? 0 : ret;
 		if (!ret)
 			ret = bzimage_check(fd, &info->cmdline_size, why);
 		info->bzimage = !ret;
 		goto out;
 	}
+	/* the kludge's fields, when there, say where it loads, not the segments */
 	*why = elf_problem(elf);
 	if (!*why)
+		*why = multiboot_problem(fd, lo, hi, &kludge);
+	if (!*why && !kludge)
 		*why = segments_problem(fd, elf, lo, hi);
-	if (*why) {
-		ret = -ENOEXEC;
-		goto out;
-	}
-	ret = has_multiboot_header(fd);
-	if (ret == 0) {
-		*why = "no Multiboot header in the first 8 KiB";
-		ret = -ENOEXEC;
-	} else if (ret == 1) {
-		ret = 0;
-	}
+	ret = *why ? -ENOEXEC : 0;
 out:
 	image_close(fd, elf);
 	return ret;

@@ -366,6 +366,9 @@ static void load_symbols(struct run_opts *o, struct symtab *syms)
 	const char *path = o->symbols ? o->symbols : o->guest;
 	int ret = symtab_load(syms, path);
 
+	/* a Multiboot a.out-kludge guest need be neither ELF nor bzImage */
+	if (ret == -ENOEXEC && !o->symbols && !o->linux_guest)
+		ret = 0;
 	if (ret)
 		usage_err("%s: cannot read symbols: %s", path,
 			  ret == -ENOEXEC && syms->why ? syms->why : strerror(-ret));
