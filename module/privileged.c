@@ -12,6 +12,7 @@
 #include "interrupts.h"
 #include "kill.h"
 #include "lib.h"
+#include "pcdev.h"
 #include "pic.h"
 #include "protect.h"
 #include "ring.h"
@@ -24,8 +25,9 @@
 #define PORT_DEBUG_EXIT 0xf4
 
 /* Devices the guest may reach: the PICs (vector base kept virtual), the
- * PIT and its gate, the CMOS, the serial ports, the POST delay port and
- * QEMU's isa-debug-exit.  Others read as all-ones, writes vanish. */
+ * PIT and its gate, the CMOS, the serial ports, the POST delay port,
+ * QEMU's isa-debug-exit and the devices of pcdev.c.  Others read as
+ * all-ones, writes vanish. */
 static int is_pic(uint32_t port)
 {
 	return port == 0x20 || port == 0x21 || port == 0xa0 || port == 0xa1;
@@ -36,7 +38,7 @@ static int port_allowed(uint32_t port)
 	return is_pic(port) || (port >= 0x40 && port <= 0x43) || port == 0x61 ||
 	       port == 0x70 || port == 0x71 || port == 0x80 ||
 	       (port >= 0x3f8 && port <= 0x3ff) || (port >= 0x2f8 && port <= 0x2ff) ||
-	       port == PORT_DEBUG_EXIT;
+	       port == PORT_DEBUG_EXIT || pcdev_port((uint16_t)port);
 }
 
 static uint32_t port_in(uint16_t port, unsigned size)
@@ -64,6 +66,8 @@ static void port_out(uint16_t port, unsigned size, uint32_t v, struct trap_recor
 		return;
 	if (is_pic(port))
 		v = pic_write(port, (uint8_t)v);
+	if (pcdev_port(port))
+		pcdev_write(port, size, v);
 	if (size == 1)
 		outb(port, (uint8_t)v);
 	else if (size == 2)
