@@ -192,8 +192,14 @@ unsigned scan_frame(uint32_t gpa)
 {
 	uint32_t frame = gpa & PAGE_MASK, f = frame / PAGE_SIZE;
 	unsigned entry = gpa & 0xfff, n = 0;
-	if (frame && scan_done(frame - PAGE_SIZE) && spill[f - 1] <= entry)
+	int prev = frame && scan_done(frame - PAGE_SIZE);
+	if (prev && spill[f - 1] <= entry)
 		sweep(frame, spill[f - 1], entry, 0, 1, &n);
+	else if (prev)
+		/* the fetch of an instruction that straddles in from the
+		 * previous frame (GNU Mach's t128_detect has a push imm32
+		 * there): its tail is no instruction, the code goes on after */
+		entry = spill[f - 1];
 	else
 		scan_prefix(frame, entry, &n);
 	unsigned end = sweep(frame, entry, PAGE_SIZE, 0, 1, &n);
