@@ -119,11 +119,15 @@ static int bzimage_check(int fd, uint32_t *cmdline_size, const char **why)
 	uint8_t *k;
 	size_t n;
 
-	*why = "a truncated bzImage (no whole setup header)";
 	if (fstat(fd, &st))
 		return -errno;
-	if (pread(fd, &h, sizeof(h), offsetof(struct boot_params, hdr)) != (ssize_t)sizeof(h))
+	ssize_t got = pread(fd, &h, sizeof(h), offsetof(struct boot_params, hdr));
+	if (got < 0)
+		return -errno;
+	if (got != (ssize_t)sizeof(h)) {
+		*why = "a truncated bzImage (no whole setup header)";
 		return -ENOEXEC;
+	}
 	/* setup_sects 0 means 4 (boot.rst); the setup code stays below 32 KiB */
 	uint64_t setup = ((uint64_t)(h.setup_sects ? h.setup_sects : 4) + 1) * 512;
 	uint64_t want = setup + (uint64_t)h.syssize * 16;

@@ -398,6 +398,8 @@ static void check_symbols(struct run_opts *o, const struct symtab *syms)
 		usage_err("%s: cannot check it against %s: %s", o->symbols, o->guest,
 			  strerror(-ret));
 	o->sym_check = c.method;
+	if (!ret && !strcmp(c.method, "unchecked"))
+		pr_err("--symbols %s: not checked against %s: %s", o->symbols, o->guest, c.why);
 	if (!ret)
 		return;
 	if (!o->symbols_mismatch_ok)
