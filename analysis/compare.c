@@ -63,6 +63,34 @@ static const struct measure counts[] = {
 };
 #define NCOUNTS (sizeof(counts) / sizeof(counts[0]))
 
+/* The kernel, in every row, so that runs of different kernels stay apart:
+ * the guest's last two path components (build/linux/upstream/bzImage is
+ * upstream/bzImage; Debian's packages keep their version in the
+ * directory: gnumach-1.8+git20221224-2/gnumach-1.8-486-dbg). */
+static const char *kernel_label(const struct run_measures *m)
+{
+	const char *p = m->guest + strlen(m->guest), *slash = NULL;
+
+	while (p > m->guest && !slash)
+		if (*--p == '/' && p[1])
+			for (slash = p; slash > m->guest && slash[-1] != '/';)
+				slash--;
+	return slash ? slash : m->guest[0] ? m->guest : m->kernel;
+}
+
+/* How the run ended, as far as comparing it goes: a full workload exits
+ * through port 0xf4; the others end where --until, a halt or --timeout
+ * cut them. */
+static const char *ended_by(const struct run_measures *m)
+{
+	return !m->finished ? "unfinished" : !strcmp(m->state, "exited") ? "exit" : m->state;
+}
+
+static bool partial(const struct run_measures *m)
+{
+	return strcmp(ended_by(m), "exit") != 0;
+}
+
 static void run_label(const struct run_measures *m, char *buf, size_t len)
 {
 	snprintf(buf, len, "%lld %s %s", (long long)m->id, m->variant[0] ? m->variant : m->kernel,
@@ -102,6 +130,25 @@ static int parse_runs(struct compare *c, const char *arg, int64_t *ids, size_t *
 	return rundb_finish(&c->db, s, rundb_check(&c->db, step));
 }
 
+/* Which runs are not a full workload: their counts cover a boot to a
+ * console line (--until: a panic, say), to a halt, or to --timeout. */
+static void partial_note(struct compare *c)
+{
+	char list[MAX_RUNS * 32] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (partial(&c->m[i]))
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%lld (%s)", n ? ", " : "",
+					      (long long)c->m[i].id, ended_by(&c->m[i]));
+	if (n)
+		doc_para(&c->doc, "Not a full workload: run %s. A run ended by `until` is a boot "
+			 "to the console line `--until` named (a kernel's panic, for one that never "
+			 "exits by itself), `halted` a boot to the guest's final halt, `timeout` "
+			 "what ran before the deadline: their counts cover that much, not a "
+			 "workload's end through port 0xf4 (column `ended`).", list);
+}
+
 static void runs_table(struct compare *c)
 {
 	char outcome[600], link[PATH_MAX + 32], label[32];
@@ -119,7 +166,7 @@ static void runs_table(struct compare *c)
 			doc_cell_link(&c->doc, label, link);
 		} else
 			doc_cell(&c->doc, "%s", label);
-		doc_cell(&c->doc, "%s", m->kernel);
+		doc_cell(&c->doc, "%s", kernel_label(m));
 		doc_cell(&c->doc, "%s", m->variant[0] ? m->variant : "-");
 		doc_cell(&c->doc, "protect %s, mode %s, emulate %s, placement %s", m->protect, m->mode,
 			 m->emulate, m->placement);
@@ -128,6 +175,17 @@ static void runs_table(struct compare *c)
 		doc_cell(&c->doc, "%s", outcome);
 		doc_cell(&c->doc, "%s", measures_unit(m));
 	}
+	partial_note(c);
+}
+
+/* The cells that start every row of the run tables: id, kernel, variant,
+ * mode. */
+static void run_cells(struct compare *c, const struct run_measures *m)
+{
+	doc_cell(&c->doc, "%lld", (long long)m->id);
+	doc_cell(&c->doc, "%s", kernel_label(m));
+	doc_cell(&c->doc, "%s", m->variant[0] ? m->variant : "-");
+	doc_cell(&c->doc, "%s", m->mode);
 }
 
 /* The main table: one row per run, each measure, the share of protected
@@ -138,14 +196,13 @@ static void measures_table(struct compare *c)
 	doc_para(&c->doc, "Protected-page traps on unrelated data (region `data`) and on the "
 		 "protected structures; span and time in the monitor in TSC cycles (guest "
 		 "instructions for deterministic runs).");
-	doc_table(&c->doc, "lllrrrrrrrrr", "run", "variant", "mode", "traps", "protected",
-		  "on unrelated data", "on the tables", "data share", "span", "in the monitor",
-		  "monitor share", "protected mean");
+	doc_table(&c->doc, "lllllrrrrrrrrr", "run", "kernel", "variant", "mode", "ended", "traps",
+		  "protected", "on unrelated data", "on the tables", "data share", "span",
+		  "in the monitor", "monitor share", "protected mean");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct run_measures *m = &c->m[i];
-		doc_cell(&c->doc, "%lld", (long long)m->id);
-		doc_cell(&c->doc, "%s", m->variant[0] ? m->variant : m->kernel);
-		doc_cell(&c->doc, "%s", m->mode);
+		run_cells(c, m);
+		doc_cell(&c->doc, "%s", ended_by(m));
 		for (size_t k = 0; k < 4; k++)
 			doc_cell(&c->doc, "%lld", (long long)counts[k].get(m));
 		doc_cell(&c->doc, "%.1f%%", percent(on_data(m), prot(m)));
@@ -171,13 +228,12 @@ static void ratios_table(struct compare *c)
 	doc_heading(&c->doc, "Ratios to run %lld", (long long)f->id);
 	doc_para(&c->doc, "Each measure divided by run %lld's; `=` where both are 0, `new` "
 		 "where only the first is 0.", (long long)f->id);
-	doc_table(&c->doc, "lllrrrrrrr", "run", "variant", "mode", "traps", "protected",
-		  "on unrelated data", "on the tables", "span", "in the monitor", "protected mean");
+	doc_table(&c->doc, "llllrrrrrrr", "run", "kernel", "variant", "mode", "traps",
+		  "protected", "on unrelated data", "on the tables", "span", "in the monitor",
+		  "protected mean");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct run_measures *m = &c->m[i];
-		doc_cell(&c->doc, "%lld", (long long)m->id);
-		doc_cell(&c->doc, "%s", m->variant[0] ? m->variant : m->kernel);
-		doc_cell(&c->doc, "%s", m->mode);
+		run_cells(c, m);
 		for (size_t k = 0; k < NCOUNTS; k++)
 			ratio_cell(&c->doc, (double)counts[k].get(m), (double)counts[k].get(f));
 		ratio_cell(&c->doc, m->cost[KIND_PROTECTED].mean, f->cost[KIND_PROTECTED].mean);
@@ -188,15 +244,15 @@ static void ratios_table(struct compare *c)
  * column per kind that any of the runs has. */
 static void kinds_tables(struct compare *c)
 {
-	const char *names[KIND_MAX + 1] = { "run" };
+	const char *names[KIND_MAX + 2] = { "run", "kernel" };
 	unsigned kinds[KIND_MAX], nk = 0;
-	char align[KIND_MAX + 2] = "l";
+	char align[KIND_MAX + 3] = "ll";
 
 	for (unsigned k = 1; k < KIND_MAX; k++)
 		for (size_t i = 0; i < c->n; i++)
 			if (c->m[i].kind_n[k]) {
 				kinds[nk++] = k;
-				names[nk] = ring_kind_name(k);
+				names[nk + 1] = ring_kind_name(k);
 				strcat(align, "r");
 				break;
 			}
@@ -209,6 +265,7 @@ static void kinds_tables(struct compare *c)
 		doc_table_names(&c->doc, align, names);
 		for (size_t i = 0; i < c->n; i++) {
 			doc_cell(&c->doc, "%lld", (long long)c->m[i].id);
+			doc_cell(&c->doc, "%s", kernel_label(&c->m[i]));
 			for (unsigned j = 0; j < nk; j++)
 				if (mean)
 					doc_cell(&c->doc, "%.0f", c->m[i].cost[kinds[j]].mean);

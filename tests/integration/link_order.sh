@@ -21,7 +21,7 @@ done
 
 "$RINGMON" compare "$DB" -o "$TMP/cmp" > /dev/null 2> "$TMP/err" || fail "compare: $(cat "$TMP/err")"
 md_rows Measures "$TMP/cmp/report.md" > "$TMP/measures"
-while IFS='|' read -r run variant mode traps prot data rest; do
+while IFS='|' read -r run _kernel variant mode _ended traps prot data rest; do
 	check "run $run: variant recorded" "$variant" "$(sql "SELECT variant FROM runs WHERE id = $run")"
 	case $variant in
 	aligned) check "$variant $mode: unrelated-data traps" 0 "$data" ;;

@@ -189,9 +189,11 @@ grep -q '\[1\](run-1/index.html)' "$md" || fail "compare: no link to run 1's rep
 md_rows Measures "$md" > "$TMP/measures"
 check "compare: a row per run" 2 "$(wc -l < "$TMP/measures")"
 first=''
-while IFS='|' read -r run variant mode traps prot data tables share span mon monshare pmean; do
+while IFS='|' read -r run kernel variant mode ended traps prot data tables share span mon monshare pmean; do
 	W="run_id = $run"
-	check "compare run $run variant, mode" "$(sql "SELECT variant || ' ' || mode FROM runs WHERE id = $run")" "$variant $mode"
+	check "compare run $run variant, mode" "$(sql "SELECT coalesce(variant, '-') || ' ' || mode FROM runs WHERE id = $run")" "$variant $mode"
+	check "compare run $run kernel" "$(sql "SELECT kernel FROM runs WHERE id = $run")" "${kernel##*/}"
+	check "compare run $run ended" exit "$ended"
 	check "compare run $run traps" "$(sql "SELECT count(*) FROM traps WHERE $W")" "$traps"
 	check "compare run $run protected" "$(sql "SELECT count(*) FROM traps WHERE $W AND kind = 'protected'")" "$prot"
 	check "compare run $run on data" "$(sql "SELECT count(*) FROM traps WHERE $W AND kind = 'protected' AND region = 'data'")" "$data"
@@ -204,7 +206,7 @@ while IFS='|' read -r run variant mode traps prot data tables share span mon mon
 	[ -z "$first" ] && first="$traps $prot $data $tables $span $mon $pmean"
 done < "$TMP/measures"
 md_rows "Ratios to run 1" "$md" > "$TMP/ratios"
-paste -d'|' "$TMP/measures" "$TMP/ratios" | while IFS='|' read -r run _ _ traps prot data tables _ span mon _ pmean _ _ _ rtraps rprot rdata rtables rspan rmon rpmean; do
+paste -d'|' "$TMP/measures" "$TMP/ratios" | while IFS='|' read -r run _ _ _ _ traps prot data tables _ span mon _ pmean _ _ _ _ rtraps rprot rdata rtables rspan rmon rpmean; do
 	set -- $first
 	for pair in "$traps:$1:$rtraps" "$prot:$2:$rprot" "$data:$3:$rdata" "$tables:$4:$rtables" \
 		    "$span:$5:$rspan" "$mon:$6:$rmon" "$pmean:$7:$rpmean"; do
@@ -219,8 +221,8 @@ paste -d'|' "$TMP/measures" "$TMP/ratios" | while IFS='|' read -r run _ _ traps 
 done
 for table in "Traps by kind" "Mean time in the monitor per trap, by kind"; do
 	kinds=$(awk -v h="## $table" '$0 == h { on = 1; next } on && /^\| run/ { print; exit }' "$md" |
-		sed -e 's/^| run | //' -e 's/ |$//' -e 's/ | / /g')
-	md_rows "$table" "$md" | while IFS='|' read -r run rest; do
+		sed -e 's/^| run | kernel | //' -e 's/ |$//' -e 's/ | / /g')
+	md_rows "$table" "$md" | while IFS='|' read -r run _kernel rest; do
 		i=0
 		for k in $kinds; do
 			i=$((i + 1))
