@@ -89,8 +89,8 @@ int symtab_load_elf(struct symtab *st)
 	return 0;
 }
 
-int symtab_line(const struct symtab *st, uint32_t addr, const char **file,
-		uint32_t *line)
+int symtab_line_dwarf(const struct symtab *st, uint32_t addr, const char **file,
+		      uint32_t *line)
 {
 	Dwarf_Die cu;
 	Dwarf_Line *l;

@@ -60,8 +60,35 @@ static int sym_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* A trap stream hits few distinct addresses again and again: lookups and
+ * DWARF line lookups (libdw's CU search and line-table walk, most of the
+ * symbolizer's cost) are remembered per address, direct-mapped. */
+#define SYM_CACHE_SLOTS 4096   /* a power of two */
+
+struct sym_cache {
+	struct ref_slot {
+		uint32_t addr;
+		bool valid;
+		struct sym_ref ref;
+	} refs[SYM_CACHE_SLOTS];
+	struct line_slot {
+		uint32_t addr, line;
+		bool valid;
+		int ret;
+		const char *file;
+	} lines[SYM_CACHE_SLOTS];
+};
+
+static size_t cache_slot(uint32_t addr)
+{
+	return (addr * 0x9e3779b1u) >> 20 & (SYM_CACHE_SLOTS - 1);
+}
+
 static int index_addresses(struct symtab *st)
 {
+	st->cache = calloc(1, sizeof(*st->cache));
+	if (!st->cache)
+		return -ENOMEM;
 	if (st->n)
 		qsort(st->syms, st->n, sizeof(*st->syms), sym_cmp);
 	st->first = malloc((st->n ? st->n : 1) * sizeof(*st->first));
@@ -103,6 +130,7 @@ void symtab_free(struct symtab *st)
 	free(st->syms);
 	free(st->first);
 	free(st->text);
+	free(st->cache);
 	if (st->dwarf)
 		dwarf_end(st->dwarf);
 	if (st->elf)
@@ -110,10 +138,10 @@ void symtab_free(struct symtab *st)
 	*st = (struct symtab){ .fd = -1 };
 }
 
-struct sym_ref symtab_lookup(const struct symtab *st, uint32_t addr)
+/* How many of first[] lie at or below addr. */
+static size_t addrs_upto(const struct symtab *st, uint32_t addr)
 {
 	size_t lo = 0, hi = st->naddr;   /* first[lo..hi) not yet excluded */
-	const struct sym *s;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -122,12 +150,57 @@ struct sym_ref symtab_lookup(const struct symtab *st, uint32_t addr)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+static struct sym_ref lookup(const struct symtab *st, uint32_t addr)
+{
+	size_t lo = addrs_upto(st, addr);
+	const struct sym *s;
+
 	if (!lo)
 		return (struct sym_ref){ 0 };
 	s = &st->syms[st->first[lo - 1]];
 	if (s->size && addr - s->addr >= s->size)
 		return (struct sym_ref){ .pad = true };
 	return (struct sym_ref){ .name = s->name, .off = addr - s->addr };
+}
+
+struct sym_ref symtab_lookup(const struct symtab *st, uint32_t addr)
+{
+	struct ref_slot *c;
+
+	if (!st->cache)   /* nothing loaded */
+		return lookup(st, addr);
+	c = &st->cache->refs[cache_slot(addr)];
+	if (!c->valid || c->addr != addr)
+		*c = (struct ref_slot){ .addr = addr, .valid = true, .ref = lookup(st, addr) };
+	return c->ref;
+}
+
+long symtab_index(const struct symtab *st, uint32_t addr)
+{
+	size_t lo = addrs_upto(st, addr);
+
+	return lo && st->syms[st->first[lo - 1]].addr == addr ? (long)st->first[lo - 1] : -1;
+}
+
+int symtab_line(const struct symtab *st, uint32_t addr, const char **file, uint32_t *line)
+{
+	struct line_slot *c;
+
+	if (!st->cache)
+		return symtab_line_dwarf(st, addr, file, line);
+	c = &st->cache->lines[cache_slot(addr)];
+	if (!c->valid || c->addr != addr) {
+		*c = (struct line_slot){ .addr = addr, .valid = true };
+		c->ret = symtab_line_dwarf(st, addr, &c->file, &c->line);
+	}
+	if (!c->ret) {
+		*file = c->file;
+		*line = c->line;
+	}
+	return c->ret;
 }
 
 const char *sym_type_name(const struct sym *s)

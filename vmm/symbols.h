@@ -32,6 +32,7 @@ struct symtab {
 	Dwarf *dwarf;         /* ELF: its DWARF, NULL if it has none */
 	char *text;           /* System.map: the whole file, names point into it */
 	const char *why;      /* after -ENOEXEC: what is wrong with the file */
+	struct sym_cache *cache;   /* the last answers per address (symbols.c) */
 };
 
 /* path is an ELF file, a System.map (`nm -n` output) or a Linux bzImage
@@ -49,6 +50,10 @@ struct sym_ref symtab_lookup(const struct symtab *st, uint32_t addr);
  * table has no line for it. */
 int symtab_line(const struct symtab *st, uint32_t addr, const char **file,
 		uint32_t *line);
+
+/* The index in syms[] of the preferred symbol at exactly addr (the one
+ * symtab_lookup() names there), -1 if none: its symbols.id. */
+long symtab_index(const struct symtab *st, uint32_t addr);
 
 const char *sym_type_name(const struct sym *s);
 
@@ -86,6 +91,9 @@ int bzimage_kernel(int fd, uint8_t **k, size_t *n, const char **why);
 int symtab_load_elf(struct symtab *st);
 int symtab_load_map(struct symtab *st);
 int symtab_load_kallsyms(struct symtab *st);
+/* symtab_line() without the cache (sym_elf.c). */
+int symtab_line_dwarf(const struct symtab *st, uint32_t addr, const char **file,
+		      uint32_t *line);
 bool sym_name_wanted(const char *name);
 int symtab_add(struct symtab *st, const struct sym *s);
 
