@@ -16,7 +16,8 @@
 #    follow.  --placement inplace cannot place Mach's GDT (not page-aligned):
 #    the run stops with that reason.  Both Debian images: the -dbg one is a
 #    kernel of its own (with the kernel debugger), not the symbols of the
-#    other, so it is the one run with symbols.
+#    other, so it is the one run with symbols (and --symbols -dbg for the
+#    stripped one is refused).
 # 3. Lossless: every run's rows == its records, per kind too.
 # 4. Attribution: the protected traps on the page of Mach's GDT, IDT and
 #    ktss (c1121000) are named gdt, idt, ktss and save.3 and nothing else,
@@ -133,6 +134,10 @@ else
 	fail "gnumach-1.8-486: transcript differs: $(comparable "$TMP/plain.txt" | diff "$TMP/gnumach-1.8-486.want" - | head -5)"
 fi
 lossless "$((i + 1))" gnumach-1.8-486
+"$RINGMON" run --db "$TMP/wrong.db" --symbols "$DBG" "$MACH" > /dev/null 2> "$TMP/err"
+check "the -dbg kernel's symbols for the other: refused (status)" 2 "$?"
+grep -q 'is not .*gnumach-1.8-486.s' "$TMP/err" && echo "  ok: refused: $(cat "$TMP/err")" ||
+	fail "the -dbg symbols for the stripped kernel: $(cat "$TMP/err")"
 mach_run inplace "$DBG" --placement inplace
 check "--placement inplace: status" 125 "$?"
 check "--placement inplace: the reason" \
