@@ -20,13 +20,13 @@ while read -r name values; do
 			fail "$name=$v: refused by sweep"
 	done
 	echo "  ok: $name: documented${values:+ with its values ($values)}"
-	for cmd in "run --db $TMP/r.db" "sweep --list -o $TMP/s.db"; do
+	for cmd in "run --db $TMP/r.db" "sweep --list -o $TMP/s.db" "sweep -o $TMP/s.db"; do
 		# shellcheck disable=SC2086
 		"$RINGMON" $cmd "--$name" bogus "$TBK" > /dev/null 2> "$TMP/err"
 		check "$name=bogus: ${cmd%% *} refuses it" "2 1" "$? $(wc -l < "$TMP/err")"
 	done
 done < "$TMP/knobs"
-[ -e "$TMP/r.db" ] && fail "a refused run made a database" || echo "  ok: no database made"
+{ [ -e "$TMP/r.db" ] || [ -e "$TMP/s.db" ] || [ -e "$TMP/s.db.d" ]; } && fail "a refused run or sweep made files" || echo "  ok: nothing made"
 # every value reaches the monitor: one run per value of each choice knob
 for m in rw w off; do
 	"$RINGMON" run --db "$TMP/m.db" --mode "$m" --deterministic "$TBK" > /dev/null 2>&1 ||
