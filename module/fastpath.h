@@ -1,13 +1,16 @@
-/* fastpath.h — the protected-page fast path: a guest access to a protected
- * frame that the monitor has already carried out once by decoding is
- * carried out again without leaving the guest's address space (no CR3 or
- * GDTR switch).  Its code and data live in the switcher, together with the
- * decoder and the emulator (monitor.ld), so they are mapped everywhere. */
+/* fastpath.h — the protected-access path (paccess.h) run cheaply: a guest
+ * access to a protected frame the monitor has carried out once by decoding
+ * is carried out again without leaving the guest's address space (no CR3
+ * or GDTR switch).  The guest's side (fastpath.c) is switcher code
+ * (monitor.ld); the monitor's side (fastctl.c) arms it, fills its
+ * translations and hands its records to the ring. */
 #ifndef FASTPATH_H
 #define FASTPATH_H
 
 #include <stdint.h>
-#include "emulate.h"
+#include "emuframe.h"
+#include "paccess.h"
+#include "trace.h"
 #include "trap.h"
 
 /* Called by trap_common, still in the guest's address space, for every
@@ -18,34 +21,20 @@ int fast_trap(struct trap_frame *f);
 /* What the monitor tells the fast path at the end of each full trap:
  * whether it may run until the next one (nothing pending that the full path
  * must see: an IRQ to deliver, a single step), whether accessed bits wait
- * to be copied to the guest's GDT or LDT (then the fast path leaves reads of
- * those tables to the full path, which copies them first), the frame the
- * guest resumes with (its segment bases are kept), the guest's mode (real
- * GDT/shadow: GDT_KERNEL or GDT_USER), virtual CPL and the selector behind
- * a CS in a cache slot (segments.c). */
+ * to be copied to the guest's GDT or LDT, the frame the guest resumes with
+ * (its segment bases are kept), the guest's mode (real GDT and shadow:
+ * GDT_KERNEL or GDT_USER), virtual CPL and the selector behind a CS in a
+ * cache slot (segments.c). */
 void fast_arm(int allowed, int seg_pending, const struct trap_frame *f, int mode,
 	      uint8_t cpl, uint16_t cs_cached);
 
-/* Remember linear page lin of the guest's current mode as a protected frame
- * gpa the fast path may carry accesses to out: read_kind/write_kind are the
- * record kinds of a read/write fault there (0: not here), write_ok whether
- * the guest's tables let this mode write it with the dirty bit already set,
- * seg_lo..seg_hi the bytes of the frame whose writes must reshadow the GDT
- * or LDT (never written here), regions the parts of the frame that belong
- * to a table (region_of in protect.c). */
-struct fast_region {
-	uint16_t lo, hi;
-	uint8_t region;
-};
-#define FAST_REGIONS 4
-struct fast_page_info {
-	uint32_t lin, gpa;
-	uint8_t read_kind, write_kind, write_ok;
-	uint16_t seg_lo, seg_hi;
-	uint8_t n_regions;
-	struct fast_region regions[FAST_REGIONS];
-};
-void fast_remember(const struct fast_page_info *p);
+/* The translation of linear page lin in the guest's current mode, which the
+ * full path just carried a protected access out on by decoding: frame gpa,
+ * writable the guest's tables let this mode write it with the dirty bit
+ * already set.  A TLB entry, no more: what an access there is, the fast path
+ * asks paccess.c at each trap, of gpa's entry in pacc_table (any change of
+ * that table flushes the shadows, and with them this TLB). */
+void fast_remember(uint32_t lin, uint32_t gpa, int writable);
 
 /* The guest's translations changed (every shadow change): forget them all. */
 void fast_forget(void);
@@ -54,9 +43,31 @@ void fast_forget(void);
  * first thing on every full entry, and ring.c before the run ends). */
 void fast_flush(void);
 
-/* The trap frame's registers and segment bases as the emulator wants them,
- * and back; mode as for fast_arm. */
-void frame_to_emu(const struct trap_frame *f, int mode, struct emu_regs *r);
-void frame_from_emu(struct trap_frame *f, const struct emu_regs *r);
+/* --- shared by fastpath.c and fastctl.c alone --------------------------- */
+#define FAST_PAGES   8          /* remembered pages, both modes together */
+#define FAST_RECORDS 64         /* records buffered between full entries */
+#define FAST_WINDOW  (SWITCHER_BASE + 0x100000u)   /* FAST_PAGES windows */
+
+struct fast_page {
+	uint32_t lin, gpa;      /* page-aligned */
+	const struct pacc_frame *fr;   /* gpa's in pacc_table */
+	uint8_t writable, valid, mode;
+};
+
+struct fast_state {
+	int armed, seg_pending;
+	uint8_t mode, cpl;
+	uint16_t cs_cached;
+	struct seg_memo bases;  /* the real tables change on full entries only */
+	unsigned next;          /* round-robin victim */
+	unsigned n_recs;
+	struct fast_page pages[FAST_PAGES];   /* page i is mapped at window i */
+	struct trap_record recs[FAST_RECORDS];
+};
+extern struct fast_state fast;   /* in the switcher (fastpath.c) */
+
+/* The remembered page holding lin in the current mode, or 0; its window. */
+struct fast_page *fast_lookup(uint32_t lin);
+uint8_t *fast_window(const struct fast_page *p);
 
 #endif

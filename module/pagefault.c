@@ -1,7 +1,8 @@
 /* pagefault.c — a page fault from the guest is one of these, told apart by
  * walking the guest's own page tables (walk.c):
  *   the guest's tables deny the access  -> the guest's own #PF (guest_pf);
- *   the frame holds a protected table   -> emulate the access (protected);
+ *   the frame holds a protected table   -> emulate the access (protected,
+ *                                          as paccess.c classifies it);
  *   code runs from an unscanned frame   -> scan and patch it (scan);
  *   a write reaches a scanned frame     -> unpatch, forget the scan (smc);
  *   otherwise the shadow lacks the page -> fill it in (shadow_pf).
@@ -10,6 +11,7 @@
  * has turned paging on: see scan.h). */
 #include "pagefault.h"
 #include "decode.h"
+#include "paccess.h"
 #include "protect.h"
 #include "scan.h"
 #include "shadow.h"
@@ -33,10 +35,11 @@ enum outcome pagefault(struct trap_frame *f, struct trap_record *rec)
 		return exc_raise(14, w.err, lin);
 	}
 	rec->gpa = w.gpa;
-	enum frame_access fa = protect_frame(w.gpa);
-	if (fa == FRAME_NONE || (fa == FRAME_RO && (access & WALK_WRITE)) || shadow_pinned(lin)) {
-		return protect_fault(f, rec, lin, &w);
-	}
+	struct pacc_class c = pacc_classify(pacc_find(w.gpa), w.gpa & 0xfff, (access & WALK_WRITE) != 0,
+					    shadow_pinned(lin));
+	if (c.kind)
+		return protect_fault(f, rec, lin, &w, c);
+	enum frame_access fa = pacc_frame(w.gpa);
 	rec->kind = KIND_SHADOW_PF;
 	if (!scan_active(w.gpa)) {
 		shadow_map(lin, w.gpa, w.writable && w.dirty && fa == FRAME_RW, w.nx);

@@ -7,7 +7,9 @@
  *   step    map the page for the guest, single-step the instruction with
  *           TF, unmap it again.
  * An instruction the emulator does not handle, or an instruction fetch from a
- * protected page, always takes the step path.
+ * protected page, always takes the step path.  What a fault is and the
+ * emulation are paccess.c's, shared with the fast path (fastpath.c), which
+ * carries out again accesses to pages the decode path here has seen.
  *
  * The frames of the guest's GDT and LDT are read-only for the guest even
  * when --protect or --mode leave them open: the monitor's shadows of those
@@ -22,6 +24,7 @@
 #include "protect.h"
 #include "decode.h"
 #include "emulate.h"
+#include "emuframe.h"
 #include "fastpath.h"
 #include "gmem.h"
 #include "guest.h"
@@ -29,6 +32,7 @@
 #include "knobs.h"
 #include "layout.h"
 #include "lib.h"
+#include "paccess.h"
 #include "paging.h"
 #include "ring.h"
 #include "segments.h"
@@ -37,19 +41,7 @@
 #include "vcpu.h"
 #include "x86.h"
 
-#define MAX_RANGES 48      /* the tables, page by page */
 #define MAX_OPEN_PAGES 4   /* pages one instruction may touch */
-
-/* The part [lo, hi) of a frame that belongs to a table. */
-struct range {
-	uint32_t frame;
-	uint16_t lo, hi;
-	uint8_t region;
-	uint8_t knob;     /* protected by --protect; else only watched */
-};
-
-static struct range ranges[MAX_RANGES];
-static unsigned n_ranges;
 
 /* A single step in flight: the pages opened for it and its record. */
 static struct {
@@ -61,18 +53,19 @@ static struct {
 } step;
 
 static void add_table(const struct vdtr *t, uint8_t region, uint32_t knob_bit,
-		      struct range *out, unsigned *n)
+		      struct pacc_table *out)
 {
-	uint8_t knob = (knobs.protect & knob_bit) != 0;
+	int knob = (knobs.protect & knob_bit) != 0;
 	uint32_t end = t->base + t->limit;   /* inclusive */
 	if (!t->limit && !t->base)
 		return;
-	for (uint32_t lin = t->base; *n < MAX_RANGES; lin = (lin & PAGE_MASK) + PAGE_SIZE) {
+	for (uint32_t lin = t->base;; lin = (lin & PAGE_MASK) + PAGE_SIZE) {
 		struct walk w;
 		uint32_t last = (lin & PAGE_MASK) == (end & PAGE_MASK) ? end : lin | 0xfff;
-		if (walk_guest(lin, WALK_PEEK, &w) == 0)
-			out[(*n)++] = (struct range){ w.gpa & PAGE_MASK, (uint16_t)(lin & 0xfff),
-						      (uint16_t)((last & 0xfff) + 1), region, knob };
+		if (walk_guest(lin, WALK_PEEK, &w) == 0 &&
+		    pacc_add(out, w.gpa, last - lin + 1, region, knob))
+			vcpu_kill("the guest's tables reach frame %08x more than %u times, or more"
+				  " than %u frames", w.gpa & PAGE_MASK, PACC_PARTS, PACC_FRAMES);
 		if (last == end)
 			break;
 	}
@@ -80,65 +73,31 @@ static void add_table(const struct vdtr *t, uint8_t region, uint32_t knob_bit,
 
 void protect_update(void)
 {
-	struct range next[MAX_RANGES];
-	unsigned n = 0;
+	static struct pacc_table next;
+	memset(&next, 0, sizeof(next));
+	next.mode = knobs.mode;
 	/* The GDT and LDT are always watched: their shadows must follow every
 	 * guest write, whatever --protect and --mode say. */
-	add_table(&vcpu.gdtr, REGION_GDT, PROTECT_GDT, next, &n);
-	add_table(&vcpu.ldt, REGION_LDT, PROTECT_LDT, next, &n);
+	add_table(&vcpu.gdtr, REGION_GDT, PROTECT_GDT, &next);
+	add_table(&vcpu.ldt, REGION_LDT, PROTECT_LDT, &next);
 	if (knobs.protect & PROTECT_IDT)
-		add_table(&vcpu.idtr, REGION_IDT, PROTECT_IDT, next, &n);
+		add_table(&vcpu.idtr, REGION_IDT, PROTECT_IDT, &next);
 	if (knobs.protect & PROTECT_TSS)
-		add_table(&vcpu.tss, REGION_TSS, PROTECT_TSS, next, &n);
-	if (n == n_ranges && !memcmp(next, ranges, n * sizeof(next[0])))
+		add_table(&vcpu.tss, REGION_TSS, PROTECT_TSS, &next);
+	if (!memcmp(&next, &pacc_table, sizeof(next)))
 		return;
-	memcpy(ranges, next, n * sizeof(next[0]));
-	n_ranges = n;
+	pacc_table = next;
 	shadow_flush();
 }
 
-/* 0: not a table frame, 1: watched only, 2: protected by --protect. */
-static int frame_state(uint32_t gpa)
+static uint8_t region_at(uint32_t gpa)
 {
-	int state = 0;
-	for (unsigned i = 0; i < n_ranges; i++)
-		if (ranges[i].frame == (gpa & PAGE_MASK) && state < 1 + ranges[i].knob)
-			state = 1 + ranges[i].knob;
-	return state;
-}
-
-static int frame_protected(uint32_t gpa)
-{
-	return frame_state(gpa) != 0;
-}
-
-enum frame_access protect_frame(uint32_t gpa)
-{
-	int state = frame_state(gpa);
-	if (state == 2 && knobs.mode == MODE_RW)
-		return FRAME_NONE;
-	return state ? FRAME_RO : FRAME_RW;
-}
-
-/* Is this access one that --protect and --mode ask to trap?  The others
- * that reach protect_fault serve the monitor alone (shadow_pf). */
-static int knob_trap(uint32_t gpa, int write)
-{
-	return frame_state(gpa) == 2 && (knobs.mode == MODE_RW || (knobs.mode == MODE_W && write));
-}
-
-static uint8_t region_of(uint32_t gpa)
-{
-	uint32_t off = gpa & 0xfff;
-	for (unsigned i = 0; i < n_ranges; i++)
-		if (ranges[i].frame == (gpa & PAGE_MASK) && off >= ranges[i].lo && off < ranges[i].hi)
-			return ranges[i].region;
-	return frame_protected(gpa) ? REGION_DATA : REGION_NONE;
+	return pacc_region(pacc_find(gpa), gpa & 0xfff);
 }
 
 void protect_written(uint32_t gpa, uint32_t n)
 {
-	uint8_t first = region_of(gpa), last = region_of(gpa + n - 1);
+	uint8_t first = region_at(gpa), last = region_at(gpa + n - 1);
 	if (first == REGION_GDT || last == REGION_GDT || first == REGION_LDT || last == REGION_LDT)
 		seg_written();
 }
@@ -182,7 +141,7 @@ static void step_begin(struct trap_frame *f, uint32_t lin, struct trap_record *r
 int protect_step_fault(uint32_t lin)
 {
 	struct walk w;
-	if (!step.active || walk_guest(lin, WALK_PEEK, &w) || !frame_protected(w.gpa))
+	if (!step.active || walk_guest(lin, WALK_PEEK, &w) || pacc_frame(w.gpa) == FRAME_RW)
 		return 0;
 	step_open(lin);
 	return 1;
@@ -217,85 +176,56 @@ static void step_or_die(struct trap_frame *f, uint32_t lin, struct trap_record *
 }
 
 /* Carry out the access at lin for the guest: by decoding when asked (or
- * on the in-place GDT page), else or when the emulator cannot, by a step. */
+ * on the in-place GDT page), else or when the emulator cannot, by a step.
+ * Asked to step, the emulation runs all the same, on memory that ignores
+ * writes, to learn the access it makes. */
 enum outcome protect_carry_out(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
 			       int decode)
 {
 	struct insn in;
 	struct emu_regs r;
-	struct emu_access acc;
 
 	int decoded = vcpu_fetch(f, &in, rec) >= 0;
-	if ((f->err & PF_FETCH) || (decoded && lin - (seg_base(f->cs) + f->eip) < in.len)) {
+	if (f->err & PF_FETCH) {
 		rec->access = ACCESS_EXEC;
 		rec->size = decoded ? in.len : 1;
 		step_or_die(f, lin, rec);
 		return OUT_DONE;
 	}
-	decode = decode || shadow_pinned(lin);
-	int rc = EMU_UNSUPPORTED;
-	if (decoded) {
-		vcpu_to_emu(f, &r);
-		rc = emulate_insn(&r, &in, decode ? &vcpu_mem : &vcpu_mem_dry, &acc);
+	if (!decoded) {
+		rec->access = (f->err & PF_WRITE) ? ACCESS_WRITE : ACCESS_READ;
+		step_or_die(f, lin, rec);
+		return OUT_DONE;
 	}
-	rec->access = (f->err & PF_WRITE) ? ACCESS_WRITE : ACCESS_READ;
-	if (rc == EMU_FAULT) {
+	decode = decode || shadow_pinned(lin);
+	vcpu_to_emu(f, &r);
+	enum pacc_outcome out = pacc_emulate(&r, &in, r.seg_base[INSN_SEG_CS] + f->eip, lin,
+					     (f->err & PF_WRITE) != 0,
+					     decode ? &vcpu_mem : &vcpu_mem_dry, rec);
+	if (out == PACC_FAULT) {
 		/* The instruction also reaches a page the guest may not touch:
 		 * the memory access queued its #PF. */
 		return OUT_RAISED;
 	}
-	if (rc == 0) {
-		rec->size = acc.size;
-		rec->access = acc.write ? ACCESS_WRITE : ACCESS_READ;
-	}
-	if (rc == 0 && decode) {
+	if (out == PACC_DONE && decode) {
 		vcpu_from_emu(f, &r);
-		rec->emul = EMUL_DECODE;
 		return OUT_DONE;
 	}
 	step_or_die(f, lin, rec);
 	return OUT_DONE;
 }
 
-static uint8_t fault_kind(uint32_t gpa, int write)
-{
-	return knob_trap(gpa, write) ? KIND_PROTECTED : KIND_SHADOW_PF;
-}
-
-/* Tell the fast path what a fault at lin (walked to w) means, as
- * pagefault() and protect_fault() would decide it. */
-static void remember(uint32_t lin, const struct walk *w)
-{
-	struct fast_page_info p = { .lin = lin, .gpa = w->gpa, .seg_lo = 0xffff };
-	enum frame_access fa = protect_frame(w->gpa);
-	for (unsigned i = 0; i < n_ranges; i++) {
-		const struct range *r = &ranges[i];
-		if (r->frame != (w->gpa & PAGE_MASK))
-			continue;
-		if (p.n_regions == FAST_REGIONS)
-			return;
-		p.regions[p.n_regions++] = (struct fast_region){ r->lo, r->hi, r->region };
-		if (r->region == REGION_GDT || r->region == REGION_LDT) {
-			p.seg_lo = r->lo < p.seg_lo ? r->lo : p.seg_lo;
-			p.seg_hi = r->hi > p.seg_hi ? r->hi : p.seg_hi;
-		}
-	}
-	p.read_kind = fa == FRAME_NONE ? fault_kind(w->gpa, 0) : 0;
-	p.write_kind = fa != FRAME_RW ? fault_kind(w->gpa, 1) : 0;
-	p.write_ok = w->writable && w->dirty;
-	fast_remember(&p);
-}
-
 enum outcome protect_fault(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
-			   const struct walk *w)
+			   const struct walk *w, struct pacc_class c)
 {
-	int protected = knob_trap(w->gpa, (f->err & PF_WRITE) != 0);
-	rec->kind = fault_kind(w->gpa, (f->err & PF_WRITE) != 0);
+	rec->kind = c.kind;
+	rec->region = c.region;
 	rec->addr = lin;
 	rec->gpa = w->gpa;
-	rec->region = protected ? region_of(w->gpa) : REGION_NONE;
 	enum outcome out = protect_carry_out(f, rec, lin, knobs.emulate == EMULATE_DECODE);
+	/* Decoded once here, the page's next accesses can be decoded in the
+	 * guest's address space (not the in-place GDT's: see trap.c). */
 	if (rec->emul == EMUL_DECODE && knobs.emulate == EMULATE_DECODE && !shadow_pinned(lin))
-		remember(lin, w);
+		fast_remember(lin, w->gpa, w->writable && w->dirty);
 	return out;
 }

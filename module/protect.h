@@ -4,27 +4,22 @@
 #define PROTECT_H
 
 #include <stdint.h>
+#include "paccess.h"
 #include "trace.h"
 #include "trap.h"
 #include "walk.h"
 
-/* How a guest frame may be used by the guest at ring 3. */
-enum frame_access {
-	FRAME_RW,      /* as the guest's tables say */
-	FRAME_RO,      /* never writable (--mode w) */
-	FRAME_NONE,    /* never mapped: every access faults (--mode rw) */
-};
-
-/* The guest moved its GDT or IDT, or remapped them: find their frames. */
+/* The guest moved its GDT or IDT, or remapped them: find their frames
+ * (pacc_table). */
 void protect_update(void);
-enum frame_access protect_frame(uint32_t gpa);
 /* After lgdt: with --placement inplace, put the real GDT where the guest's is. */
 void protect_place_gdt(void);
 /* The monitor wrote [gpa, gpa+n) on the guest's behalf. */
 void protect_written(uint32_t gpa, uint32_t n);
-/* An access at lin (walked to w) hit a protected frame: carry it out. */
+/* An access at lin (walked to w) hit a protected frame, and is c
+ * (pacc_classify): carry it out. */
 enum outcome protect_fault(struct trap_frame *f, struct trap_record *rec, uint32_t lin,
-			   const struct walk *w);
+			   const struct walk *w, struct pacc_class c);
 /* Carry out the faulting access at lin for the guest, by decoding (if
  * decode, else by single-stepping it with the page open); rec is completed
  * now or when the step ends.  OUT_RAISED when the instruction also reaches

@@ -107,25 +107,16 @@ int seg_accessed_pending(void)
  * the guest, so such a register is pointed at a cache slot holding the old
  * descriptor; the guest keeps seeing its own selector (seg_visible). */
 
-static int in_cache_slot(uint32_t sel, unsigned n)
-{
-	return (sel >> 3) == GDT_CACHE_SLOT + n && !(sel & SEL_LDT);
-}
-
 uint16_t seg_visible(const struct trap_frame *f, unsigned n)
 {
-	uint32_t sel = frame_sreg_get(f, n);
-	uint16_t v = in_cache_slot(sel, n) ? vcpu.sreg_cached[n] : (uint16_t)sel;
-	if (n == INSN_SEG_CS || n == INSN_SEG_SS)   /* they carry the CPL in their RPL */
-		return (uint16_t)((v & ~3u) | vcpu.cpl);
-	return v;
+	return seg_visible_sel(frame_sreg_get(f, n), n, vcpu.sreg_cached[n], vcpu.cpl);
 }
 
 static void keep_cached(struct trap_frame *f, const uint64_t old[2][6])
 {
 	for (unsigned n = 0; n < 6; n++) {
 		uint32_t *sel = frame_sreg(f, n);
-		if (!(*sel & ~3u) || in_cache_slot(*sel, n))
+		if (!(*sel & ~3u) || seg_in_cache_slot(*sel, n))
 			continue;
 		int gone = 0;
 		for (int m = 0; m < 2; m++)

@@ -25,6 +25,21 @@ int seg_load_gdt(struct trap_frame *f, uint32_t base, uint32_t limit);
 /* The guest loaded an LDT (0: none): OUT_DONE, or OUT_RAISED with the
  * #GP or #NP of a bad selector.  f as for seg_load_gdt. */
 enum outcome seg_load_ldt(struct trap_frame *f, uint16_t sel);
+/* Is real selector sel, in segment register n, one of the cache slots? */
+static inline int seg_in_cache_slot(uint32_t sel, unsigned n)
+{
+	return (sel >> 3) == GDT_CACHE_SLOT + n && !(sel & 4u);   /* in the GDT */
+}
+/* Segment register n (enum insn_seg order) holding real selector sel as
+ * the guest sees it: cached the guest's selector behind a cache slot, cpl
+ * the virtual CPL (the fast path keeps its own copies of both). */
+static inline uint16_t seg_visible_sel(uint32_t sel, unsigned n, uint16_t cached, uint8_t cpl)
+{
+	uint16_t v = seg_in_cache_slot(sel, n) ? cached : (uint16_t)sel;
+	if (n == INSN_SEG_CS || n == INSN_SEG_SS)   /* they carry the CPL in their RPL */
+		return (uint16_t)((v & ~3u) | cpl);
+	return v;
+}
 /* Segment register n as the guest sees it (enum insn_seg order). */
 uint16_t seg_visible(const struct trap_frame *f, unsigned n);
 /* The guest wrote to its GDT or LDT: seg_refresh shadows them anew before

@@ -124,7 +124,7 @@ void shadow_unmap_frame(uint32_t gpa)
 
 void shadow_map(uint32_t lin, uint32_t gpa, int writable, int nx)
 {
-	if (lin - SWITCHER_BASE < SWITCHER_HOLE)
+	if (shadow_in_hole(lin, 1))
 		vcpu_kill("guest uses linear %08x, in the monitor's hole", lin);
 	*pte_of(current(), lin) = (gpa & PAGE_MASK) | PTE_P | PTE_US |
 				   (writable ? PTE_RW : 0) | (nx ? pte_nx : 0);

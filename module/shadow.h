@@ -3,6 +3,7 @@
 #define SHADOW_H
 
 #include <stdint.h>
+#include "layout.h"
 
 /* Two shadows: guest kernel mode sees every page its tables map; guest
  * user mode only the pages they map for user code (ring compression). */
@@ -14,6 +15,12 @@ void shadow_flush(void);
 void shadow_invlpg(uint32_t lin);
 /* Forget every mapping of one guest frame, whatever its linear address. */
 void shadow_unmap_frame(uint32_t gpa);
+/* Does [lin, lin+n) touch the monitor's hole at the top of every address
+ * space, which the guest may not use? */
+static inline int shadow_in_hole(uint32_t lin, uint32_t n)
+{
+	return lin - SWITCHER_BASE < SWITCHER_HOLE || lin + n - 1 - SWITCHER_BASE < SWITCHER_HOLE;
+}
 /* Map lin to the guest frame in the shadow of the current guest mode. */
 void shadow_map(uint32_t lin, uint32_t gpa, int writable, int nx);
 /* Keep lin mapped to a monitor frame per mode (0: no more), for the CPU. */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "decode.h"
 #include "emulate.h"
+#include "trace.h"
 
 /* Mirrors the push order in trapentry.S, lowest address first. */
 struct trap_frame {
@@ -84,6 +85,24 @@ struct trap_record;
 /* The trap is the guest's own exception (its own #GP, say): recorded as
  * such and raised with the CPU's error code. */
 enum outcome trap_reflect(const struct trap_frame *f, struct trap_record *rec);
+
+/* A trap's record as far as its entry knows it: cs and cpl as the guest
+ * sees them.  Both entries, trap_entry and the fast path, start theirs here. */
+static inline void trap_record_start(struct trap_record *rec, const struct trap_frame *f,
+				     uint64_t tsc_in, uint16_t cs, uint8_t cpl)
+{
+	/* rep stosl: GCC's own zeroing of a compound literal costs the fast
+	 * path twice the instructions, and memset is not switcher code. */
+	void *dst = rec;
+	unsigned words = sizeof(*rec) / 4;
+	__asm__ volatile("rep stosl" : "+D"(dst), "+c"(words) : "a"(0) : "memory");
+	rec->tsc_in = tsc_in;
+	rec->vector = (uint8_t)f->vector;
+	rec->err = f->err;
+	rec->eip = f->eip;
+	rec->cs = cs;
+	rec->cpl = cpl;
+}
 
 /* Returns the CR3 to resume in (0: the monitor's own, see trapentry.S). */
 uint32_t trap_entry(struct trap_frame *f);

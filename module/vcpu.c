@@ -2,7 +2,7 @@
  * it expects them, and its instruction stream.  Its memory is gmem.c's,
  * how it ends kill.c's. */
 #include "vcpu.h"
-#include "fastpath.h"
+#include "emuframe.h"
 #include "gmem.h"
 #include "lib.h"
 #include "scan.h"
@@ -84,7 +84,7 @@ enum outcome vcpu_read_rm16(const struct trap_frame *f, const struct insn *in, u
 
 void vcpu_to_emu(const struct trap_frame *f, struct emu_regs *r)
 {
-	frame_to_emu(f, vcpu.cpl == 3 ? GDT_USER : GDT_KERNEL, r);
+	frame_to_emu(f, vcpu.cpl == 3 ? GDT_USER : GDT_KERNEL, 0, r);
 }
 
 void vcpu_from_emu(struct trap_frame *f, const struct emu_regs *r)
