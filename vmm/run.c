@@ -380,8 +380,10 @@ static void load_symbols(struct run_opts *o, struct symtab *syms)
 	}
 	if (!realpath(path, o->sym_path))
 		usage_err("%s: %s", path, strerror(errno));
-	if (!symtab_names_data(syms))
+	if (!symtab_names_data(syms) && !strcmp(syms->format, "kallsyms"))
 		pr_err("%s: " SYMTAB_NO_DATA_HINT, path);
+	else if (!symtab_names_data(syms))
+		pr_err("%s: its symbols name no data objects: data addresses stay unnamed", path);
 }
 
 /* Symbols of another kernel would name every trap wrongly: a --symbols
