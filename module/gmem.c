@@ -65,6 +65,8 @@ struct mem_mode {
 static int translate(const struct mem_mode *m, uint32_t lin, unsigned n, int write,
 		     uint32_t gpa[2], unsigned len[2])
 {
+	if (n > PAGE_SIZE)
+		vcpu_kill("monitor panic: a guest access of %u bytes", n);
 	unsigned access = (write ? WALK_WRITE : 0) | (!m->system && vcpu.cpl == 3 ? WALK_USER : 0);
 	len[0] = PAGE_SIZE - (lin & 0xfff);
 	if (len[0] > n)
@@ -86,7 +88,7 @@ static int mem_read(void *ctx, uint32_t lin, void *dst, unsigned n)
 {
 	uint32_t gpa[2];
 	unsigned len[2];
-	if (n > PAGE_SIZE || translate(ctx, lin, n, 0, gpa, len))
+	if (translate(ctx, lin, n, 0, gpa, len))
 		return -1;
 	for (unsigned i = 0; i < 2 && len[i]; i++)
 		gmem_read(gpa[i], (uint8_t *)dst + (i ? len[0] : 0), len[i]);
@@ -98,7 +100,7 @@ static int mem_write(void *ctx, uint32_t lin, const void *src, unsigned n)
 	const struct mem_mode *m = ctx;
 	uint32_t gpa[2];
 	unsigned len[2];
-	if (n > PAGE_SIZE || translate(m, lin, n, 1, gpa, len))
+	if (translate(m, lin, n, 1, gpa, len))
 		return -1;
 	if (m->dry)
 		return 0;

@@ -41,12 +41,13 @@
 
 /* The exception a handler raised, waiting for trap_entry to deliver it. */
 static struct {
-	uint8_t vector;
+	uint8_t queued, vector;
 	uint32_t err, cr2;
 } raised;
 
 enum outcome exc_raise(unsigned vector, uint32_t err, uint32_t cr2)
 {
+	raised.queued = 1;
 	raised.vector = (uint8_t)vector;
 	raised.err = err;
 	raised.cr2 = cr2;
@@ -55,6 +56,9 @@ enum outcome exc_raise(unsigned vector, uint32_t err, uint32_t cr2)
 
 static void deliver_raised(struct trap_frame *f)
 {
+	if (!raised.queued)
+		vcpu_kill("monitor panic: OUT_RAISED without an exception at %08x", f->eip);
+	raised.queued = 0;
 	if (raised.vector == VEC_PF)
 		vcpu.cr2 = raised.cr2;
 	irq_reflect(f, raised.vector, IRQ_EXCEPTION, vector_has_error_code(raised.vector),
@@ -146,6 +150,7 @@ uint32_t trap_entry(struct trap_frame *f)
 		vcpu_kill("monitor panic: vector %u in the monitor at %08x, cr2 %08x",
 			  f->vector, f->eip, read_cr2());
 	seg_sync_accessed();
+	raised.queued = 0;   /* what earlier traps' probes raised is not this one's */
 	memset(&rec, 0, sizeof(rec));
 	rec.tsc_in = tsc_in;
 	rec.vector = (uint8_t)f->vector;
