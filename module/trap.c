@@ -2,8 +2,10 @@
  *   1. the guest, at ring 3, faults or executes a privileged instruction;
  *   2. the CPU enters the monitor through the real IDT (tables.c) and a stub
  *      in trapentry.S saves the guest's registers as a struct trap_frame;
- *   2a. a protected access the monitor has seen before is carried out
- *      right there, in the guest's address space (fastpath.c);
+ *   2a. a protected access on a page the monitor has decoded on before is
+ *      carried out right there, in the guest's address space, by the same
+ *      classification and emulation the full path runs (fastpath.c,
+ *      paccess.c);
  *   3. trap_entry() starts a trace record and sends the trap to the part of
  *      the monitor it belongs to: privileged.c (#GP: privileged and, via
  *      sbe.c, patched sensitive instructions), pagefault.c (#PF: shadow
@@ -21,7 +23,6 @@
 #include "interrupts.h"
 #include "kill.h"
 #include "knobs.h"
-#include "lib.h"
 #include "pagefault.h"
 #include "pic.h"
 #include "privileged.h"
@@ -151,13 +152,7 @@ uint32_t trap_entry(struct trap_frame *f)
 			  f->vector, f->eip, read_cr2());
 	seg_sync_accessed();
 	raised.queued = 0;   /* what earlier traps' probes raised is not this one's */
-	memset(&rec, 0, sizeof(rec));
-	rec.tsc_in = tsc_in;
-	rec.vector = (uint8_t)f->vector;
-	rec.err = f->err;
-	rec.eip = f->eip;
-	rec.cs = vcpu_cs(f);
-	rec.cpl = vcpu.cpl;
+	trap_record_start(&rec, f, tsc_in, vcpu_cs(f), vcpu.cpl);
 	enum outcome out = dispatch(f, &rec);
 	if (out == OUT_UNHANDLED)
 		unhandled(f, &rec);
