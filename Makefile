@@ -22,6 +22,10 @@ MODULE_LDFLAGS := -m elf_i386 -nostdlib --no-warn-rwx-segments -T module/monitor
 MODULE_SRCS   := $(wildcard module/*.c) $(wildcard module/*.S)
 MODULE_OBJS   := $(patsubst %,$(B)/%.o,$(MODULE_SRCS))
 MONITOR       := $(B)/module/monitor.elf
+# Switcher code (module/monitor.ld places it at SWITCHER_BASE): it runs in
+# the guest's address space too, so it may use only the switcher, which
+# tools/switcher-check.sh checks on every link.
+SWITCHER_OBJS := $(patsubst %,$(B)/module/%.c.o,decode emulate paccess fastpath)
 
 # --- test kernels: Multiboot ELF guests (also bootable natively) -----------
 # One .c per kernel; the shared sources are compiled once into an archive, so
@@ -134,9 +138,12 @@ $(B)/module/%.S.o: module/%.S
 	$(if $(Q),@echo "  AS [m]  $<")
 	$(Q)$(CC) $(MODULE_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(MONITOR): $(MODULE_OBJS) module/monitor.ld
+$(MONITOR): $(MODULE_OBJS) module/monitor.ld tools/switcher-check.sh
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(LD) $(MODULE_LDFLAGS) -o $@ $(MODULE_OBJS)
+	$(Q)$(LD) $(MODULE_LDFLAGS) -o $@.tmp $(MODULE_OBJS)
+	$(if $(Q),@echo "  CHECK   switcher code uses only the switcher")
+	$(Q)sh tools/switcher-check.sh $@.tmp $(SWITCHER_OBJS) || { rm -f $@.tmp; exit 1; }
+	$(Q)mv $@.tmp $@
 
 $(B)/module/monitor.asm: $(MONITOR)
 	$(Q)objdump -d -S $< > $@

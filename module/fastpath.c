@@ -20,7 +20,8 @@
  * the full path, a full buffer — returns 0 before anything has changed,
  * and the full path handles the trap as always.
  *
- * This is switcher code (monitor.ld): it calls only switcher code. */
+ * This is switcher code (monitor.ld): it calls only switcher code, which
+ * the Makefile checks at link time. */
 #include "fastpath.h"
 #include "decode.h"
 #include "emuframe.h"

@@ -4,7 +4,7 @@
  * carried out without leaving the guest's address space, and the carry-out
  * by decoding.  pagefault.c and protect.c run them on the full path,
  * fastpath.c inside the guest's address space; so this file is switcher
- * code (monitor.ld), and calls only switcher code. */
+ * code (monitor.ld), and calls only switcher code (the Makefile checks). */
 #include "paccess.h"
 #include "knobs.h"
 #include "layout.h"
