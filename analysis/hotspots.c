@@ -11,7 +11,7 @@
 #include "report.h"
 
 #define HOTSPOT_FILTER \
-	" FROM traps WHERE run_id = ?1 AND kind = 'protected' AND region IS ?2" \
+	" FROM trap_groups WHERE run_id = ?1 AND kind = 'protected' AND region IS ?2" \
 	" AND data_sym IS ?3 AND data_pad IS ?4"
 
 /* Bind one protected_by_symbol row's (region, data_sym, data_pad) to ?2-?4. */
@@ -108,7 +108,7 @@ int report_hotspots(struct report_ctx *rc)
 		" WHERE run_id = ?1 ORDER BY n DESC, region, data_sym", rc->m->id);
 	if (!ret)
 		ret = rundb_prepare(rc->db, &code,
-			"SELECT code_sym, code_file, code_line, count(*)" HOTSPOT_FILTER
+			"SELECT code_sym, code_file, code_line, sum(n)" HOTSPOT_FILTER
 			" GROUP BY code_sym, code_file, code_line ORDER BY 4 DESC, 1, 3", rc->m->id);
 	if (!ret)
 		ret = rundb_prepare(rc->db, &pages, "SELECT DISTINCT addr - addr % 4096"

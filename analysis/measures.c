@@ -1,7 +1,9 @@
 /* measures.c — one run's measures out of the database, each by one query
- * that docs/analysis.md spells out, so that a test can ask SQLite the same. */
+ * that docs/analysis.md spells out, so that a test can ask SQLite the same
+ * (the percentiles by selection in memory, defined there by rank). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "measures.h"
@@ -118,35 +120,86 @@ static int load_counts(struct rundb *r, struct run_measures *m)
 	ret = rundb_finish(r, s, rundb_check(r, step));
 	if (ret)
 		return ret;
-	return rundb_int(r, "SELECT max(tsc_out) - min(tsc_in) FROM traps WHERE run_id = ?1",
-			 m->id, &m->span);
+	/* the run's groups hold its least tsc_in and greatest tsc_out */
+	ret = rundb_int(r, "SELECT min(first_tsc) FROM trap_sums WHERE run_id = ?1", m->id,
+			&m->first_tsc);
+	if (!ret)
+		ret = rundb_int(r, "SELECT max(last_tsc) - min(first_tsc) FROM trap_sums"
+				" WHERE run_id = ?1", m->id, &m->span);
+	return ret;
 }
 
-/* Median and 99th percentile per kind by nearest rank, in one ordered pass. */
+static int cmp_int64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The value of 1-based rank k among v[0 .. n) (Hoare's selection; v is
+ * reordered).  Sorting 16 million costs would take seconds. */
+static int64_t select_rank(int64_t *v, size_t n, size_t k)
+{
+	long long lo = 0, hi = (long long)n - 1, want = (long long)k - 1;
+
+	while (hi - lo > 16) {
+		int64_t pivot = v[lo + (hi - lo) / 2];
+		long long i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				int64_t t = v[i];
+				v[i++] = v[j];
+				v[j--] = t;
+			}
+		}
+		if (want <= j)
+			hi = j;
+		else if (want >= i)
+			lo = i;
+		else
+			return v[want];   /* between j and i: equal to the pivot */
+	}
+	qsort(v + lo, (size_t)(hi - lo + 1), sizeof(*v), cmp_int64);
+	return v[want];
+}
+
+/* Median and 99th percentile per kind by nearest rank: every cost of the
+ * run read once (from trap_rows, the traps view's table, which would only
+ * add the joins), each kind's selected in memory. */
 static int load_percentiles(struct rundb *r, struct run_measures *m)
 {
-	sqlite3_stmt *s;
-	int64_t rank = 0;
-	int step, last = -1, ret = rundb_prepare(r, &s,
-		"SELECT kind, tsc_out - tsc_in AS d FROM traps WHERE run_id = ?1 ORDER BY kind, d",
-		m->id);
+	int64_t *cost[KIND_MAX] = { 0 };
+	size_t got[KIND_MAX] = { 0 };
+	sqlite3_stmt *s = NULL;
+	int step = SQLITE_DONE, ret = 0;
 
-	if (ret)
-		return ret;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		int k = kind_index(rundb_text(s, 0, ""));
-		struct kind_cost *c;
-		if (k < 0)
-			continue;
-		c = &m->cost[k];
-		rank = k == last ? rank + 1 : 1;
-		last = k;
-		if (rank == (c->n + 1) / 2)
-			c->median = sqlite3_column_int64(s, 1);
-		if (rank == (99 * c->n + 99) / 100)
-			c->p99 = sqlite3_column_int64(s, 1);
+	for (unsigned k = 1; k < KIND_MAX && !ret; k++)
+		if (m->cost[k].n && !(cost[k] = malloc((size_t)m->cost[k].n * sizeof(**cost))))
+			ret = -ENOMEM;
+	if (!ret)
+		ret = rundb_prepare(r, &s, "SELECT kind, cycles FROM " RUNDB_TRAP_ROWS,
+				    m->id);
+	while (!ret && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t k = sqlite3_column_int64(s, 0);
+		/* kinds this ringmon does not know are not counted (load_counts) */
+		if (k > 0 && k < KIND_MAX && got[k] < (size_t)m->cost[k].n)
+			cost[k][got[k]++] = sqlite3_column_int64(s, 1);
 	}
-	return rundb_finish(r, s, rundb_check(r, step));
+	if (s)
+		ret = rundb_finish(r, s, ret ? ret : rundb_check(r, step));
+	for (unsigned k = 1; k < KIND_MAX && !ret; k++)
+		if (got[k]) {
+			m->cost[k].median = select_rank(cost[k], got[k], (got[k] + 1) / 2);
+			m->cost[k].p99 = select_rank(cost[k], got[k], (99 * got[k] + 99) / 100);
+		}
+	for (unsigned k = 1; k < KIND_MAX; k++)
+		free(cost[k]);
+	if (ret == -ENOMEM)
+		snprintf(r->err, sizeof(r->err), "percentiles: %s", strerror(ENOMEM));
+	return ret;
 }
 
 int measures_load(struct rundb *r, int64_t run, struct run_measures *m)

@@ -43,6 +43,7 @@ struct run_measures {
 	int64_t mon_n[KIND_MAX];       /* the monitor's count per kind, if counted */
 	int64_t region_n[REGION_MAX];  /* protected rows per region; [0]: NULL region */
 	int64_t span, in_monitor;      /* in_monitor: the sum of every trap's cost */
+	int64_t first_tsc;             /* the least tsc_in, where the span begins */
 	struct kind_cost cost[KIND_MAX];
 };
 

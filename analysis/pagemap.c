@@ -169,7 +169,7 @@ static int count_hits(struct pagemap *pm, const struct ppage *p, size_t first, s
 	if (p->gpa < 0)
 		return 0;   /* no trap on this page */
 	ret = rundb_prepare(rc->db, &s,
-		"SELECT addr - ?2, access, count(*) FROM traps WHERE run_id = ?1"
+		"SELECT addr - ?2, access, sum(n) FROM trap_groups WHERE run_id = ?1"
 		" AND kind = 'protected' AND addr - addr % 4096 = ?2 AND gpa - gpa % 4096 = ?3"
 		" GROUP BY 1, 2", rc->m->id);
 	if (ret)

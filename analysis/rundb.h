@@ -28,6 +28,10 @@ char *rundb_uri(const char *path, bool readonly);
 /* sql with ?1 (if it has one) bound to run. */
 int rundb_prepare(struct rundb *r, sqlite3_stmt **s, const char *sql, int64_t run);
 
+/* The rows of run ?1 in trap_rows, whose key is run_id << 40 | seq
+ * (trace/schema.sql): one range of the table, read in seq order. */
+#define RUNDB_TRAP_ROWS "trap_rows WHERE id >= ?1 << 40 AND id < (?1 + 1) << 40"
+
 /* The step result turned into 0 (SQLITE_ROW or SQLITE_DONE) or -EIO. */
 int rundb_check(struct rundb *r, int step);
 

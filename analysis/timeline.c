@@ -14,6 +14,7 @@ int report_timeline(struct report_ctx *rc)
 {
 	const struct run_measures *m = rc->m;
 	static double rate[BINS][KIND_MAX];
+	static int64_t count[BINS][KIND_MAX];
 	double width = (double)(m->span + 1) / BINS;   /* cycles per bin */
 	sqlite3_stmt *s;
 	struct chart c;
@@ -25,23 +26,24 @@ int report_timeline(struct report_ctx *rc)
 		doc_para(rc->doc, m->traps ? "A chart: `ringmon report -o DIR` draws it." : "No traps.");
 		return 0;
 	}
-	memset(rate, 0, sizeof(rate));
-	ret = rundb_prepare(rc->db, &s,
-		"SELECT (tsc_in - (SELECT min(tsc_in) FROM traps WHERE run_id = ?1)) * ?2"
-		" / (?3 + 1), kind, count(*) FROM traps WHERE run_id = ?1 GROUP BY 1, 2", m->id);
+	memset(count, 0, sizeof(count));
+	/* binned here: SQLite would sort every row for a GROUP BY */
+	ret = rundb_prepare(rc->db, &s, "SELECT tsc_in, kind FROM " RUNDB_TRAP_ROWS,
+			    m->id);
 	if (ret)
 		return report_fail(rc, ret, rc->db->err);
-	if (sqlite3_bind_int(s, 2, BINS) != SQLITE_OK || sqlite3_bind_int64(s, 3, m->span) != SQLITE_OK)
-		return report_fail(rc, rundb_finish(rc->db, s, -EIO), "bind");
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t bin = sqlite3_column_int64(s, 0);
-		for (unsigned k = 1; k < KIND_MAX; k++)
-			if (bin >= 0 && bin < BINS && !strcmp(rundb_text(s, 1, ""), ring_kind_name(k)))
-				rate[bin][k] = (double)sqlite3_column_int64(s, 2) * 1e6 / width;
+		int64_t bin = (sqlite3_column_int64(s, 0) - m->first_tsc) * BINS / (m->span + 1);
+		int64_t k = sqlite3_column_int64(s, 1);
+		if (bin >= 0 && bin < BINS && k > 0 && k < KIND_MAX)
+			count[bin][k]++;
 	}
 	ret = rundb_finish(rc->db, s, rundb_check(rc->db, step));
 	if (ret)
 		return report_fail(rc, ret, rc->db->err);
+	for (int b = 0; b < BINS; b++)
+		for (unsigned k = 1; k < KIND_MAX; k++)
+			rate[b][k] = (double)count[b][k] * 1e6 / width;
 
 	doc_para(rc->doc, "Traps per million %s, in %d bins of %.0f %s each over the span of "
 		 "the run, by kind (the numbers are in `rate.dat`).", measures_unit(m), BINS,

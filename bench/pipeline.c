@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,9 +49,11 @@ static const char usage[] =
 	"the monitor's protocol.  Prints one line of key=value words:\n"
 	"  pipeline sinks=S records=N consumed=N rows=N lost=N stalls=N seconds=S\n"
 	"           records_per_s=R cpu_seconds=S records_per_cpu_s=R cpu=C ring=N\n"
+	"           db_bytes=B db_bytes_per_record=R\n"
 	"records_per_s is over the wall clock, records_per_cpu_s over the process's\n"
 	"CPU time (user + system, all threads) in the same interval.\n"
 	"lost = records produced - rows in the database; anything but 0 fails.\n"
+	"db_bytes is the database file (and any WAL left) after it was closed.\n"
 	"\n"
 	"  -n N              records to produce (1000000)\n"
 	"  --ring N          ring capacity in records, a power of two (65536)\n"
@@ -409,7 +412,7 @@ static int count_rows(const char *path, int64_t run_id, long long *rows, char *w
 	int ret = -EIO;
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT count(*) FROM traps WHERE run_id = ?", -1, &s,
+	    sqlite3_prepare_v2(db, "SELECT count(*) FROM trap_rows WHERE id >= ?1 << 40 AND id < (?1 + 1) << 40", -1, &s,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 1, run_id) != SQLITE_OK ||
 	    sqlite3_step(s) != SQLITE_ROW) {
@@ -460,7 +463,25 @@ struct result {
 	double cpu_seconds;           /* user + system of every thread, same interval */
 	unsigned long long stalls, consumed;
 	long long rows;
+	long long db_bytes;           /* the file and its WAL once closed */
 };
+
+/* The database's size on disk as a reader finds it: the file, and the WAL
+ * if closing left one. */
+static int db_size(const char *path, long long *bytes, char *why, size_t len)
+{
+	char wal[PATH_MAX + 32];
+	struct stat st;
+
+	if (stat(path, &st)) {
+		snprintf(why, len, "%.*s: %s", (int)len / 2, path, strerror(errno));
+		return -errno;
+	}
+	*bytes = st.st_size;
+	if ((size_t)snprintf(wal, sizeof(wal), "%s-wal", path) < sizeof(wal) && !stat(wal, &st))
+		*bytes += st.st_size;
+	return 0;
+}
 
 /* Steps 1–5 of the file's comment; 0 or -errno with why[len] said. */
 static int measure(const struct opts *o, const struct symtab *st, const char *db_path,
@@ -556,9 +577,11 @@ out_sinks:
 		snprintf(why, len, "%s", ps.sinks.err);
 		ret = -EIO;
 	}
-	/* 5. the rows, from the file */
+	/* 5. the rows, from the file, and its size */
 	if (!ret)
 		ret = count_rows(db_path, ps.sinks.db.run_id, &res->rows, why, len);
+	if (!ret)
+		ret = db_size(db_path, &res->db_bytes, why, len);
 	if (munmap(window, bytes) && !ret) {
 		snprintf(why, len, "munmap: %s", strerror(errno));
 		ret = -errno;
@@ -609,10 +632,11 @@ int main(int argc, char **argv)
 	lost = (long long)o.n - res.rows;
 	printf("pipeline sinks=%s records=%llu consumed=%llu rows=%lld lost=%lld stalls=%llu"
 	       " seconds=%.6f records_per_s=%.0f cpu_seconds=%.6f records_per_cpu_s=%.0f"
-	       " cpu=%d ring=%u\n",
+	       " cpu=%d ring=%u db_bytes=%lld db_bytes_per_record=%.1f\n",
 	       o.sink, o.n, res.consumed, res.rows, lost, res.stalls, res.seconds,
 	       (double)o.n / res.seconds, res.cpu_seconds,
-	       res.cpu_seconds > 0 ? (double)o.n / res.cpu_seconds : 0.0, o.cpu, o.ring);
+	       res.cpu_seconds > 0 ? (double)o.n / res.cpu_seconds : 0.0, o.cpu, o.ring,
+	       res.db_bytes, (double)res.db_bytes / (double)o.n);
 	if (fflush(stdout) || ferror(stdout)) {
 		pr_err("stdout: %s", strerror(errno));
 		return EXIT_FAILED;

@@ -1,6 +1,7 @@
 /* db.c — write runs, symbols and traps into SQLite: WAL journal, one prepared
  * statement per table, trap rows gathered in memory and committed in batches. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,24 @@ static int check_version(struct db *db)
 	return 0;
 }
 
+/* The kinds table, from the header the monitor was built with. */
+static int fill_kinds(struct db *db)
+{
+	sqlite3_stmt *s;
+	int ret = 0;
+
+	if (sqlite3_prepare_v2(db->sql, "INSERT OR IGNORE INTO kinds (id, name) VALUES (?, ?)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, "prepare kinds");
+	for (unsigned k = 1; k < KIND_MAX && !ret; k++)
+		ret = sqlite3_bind_int(s, 1, (int)k) != SQLITE_OK ||
+		      bind_text(s, 2, ring_kind_name(k)) != SQLITE_OK ?
+		      db_fail(db, "bind kind") : db_step_done(db, s, "insert kind");
+	if (sqlite3_finalize(s) != SQLITE_OK && !ret)
+		ret = db_fail(db, "finalize kinds");
+	return ret;
+}
+
 /* Several concurrent runs (a sweep) may create the same file: the schema is
  * applied in one write transaction, idempotently, and only to a file that is
  * new or already has this schema version -- checked before anything (WAL
@@ -144,10 +163,11 @@ static int apply_schema(struct db *db)
 		return -EIO;
 	}
 	ret = db_exec(db, "PRAGMA synchronous = NORMAL", "set synchronous");
-	/* Checkpoint every ~40 MB of WAL rather than SQLite's 4 MB: a batch of
-	 * DB_BATCH_ROWS rows writes ~6 MB of frames (about 400 bytes a row with
-	 * its three index entries), and each checkpoint costs two fdatasync.
-	 * Consistency is the WAL's either way; the -wal file grows that large. */
+	/* Checkpoint every ~4 MB of WAL (SQLite's default, said explicitly): a
+	 * batch of DB_BATCH_ROWS rows writes ~0.6 MB of frames (~36 bytes a
+	 * row), so about every 7 batches, each checkpoint two fdatasync; 10
+	 * times more pages cost no fewer instructions (callgrind,
+	 * docs/performance.md) and would let a power cut take 10 times more. */
 	if (!ret)
 		ret = db_exec(db, "PRAGMA wal_autocheckpoint = " DB_WAL_CHECKPOINT_PAGES,
 			      "set wal_autocheckpoint");
@@ -158,11 +178,26 @@ static int apply_schema(struct db *db)
 	ret = check_version(db);
 	if (!ret)
 		ret = db_exec(db, schema_sql, "create schema");
+	if (!ret)
+		ret = fill_kinds(db);
 	if (ret) {
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);   /* best effort: ret says why */
 		return ret;
 	}
 	return db_exec(db, "COMMIT", "commit schema");
+}
+
+/* The file grows DB_CHUNK_BYTES at a time, so that the disk space a
+ * checkpoint needs is mostly taken before the disk fills: once the disk is
+ * full, a checkpoint can still complete and let the WAL start over, and
+ * that is room for the runs row that says so. */
+static int set_chunk(struct db *db)
+{
+	int chunk = DB_CHUNK_BYTES, rc = sqlite3_file_control(db->sql, "main",
+							     SQLITE_FCNTL_CHUNK_SIZE, &chunk);
+
+	/* NOTFOUND: a VFS that cannot (only the unix one is used here) */
+	return rc == SQLITE_OK || rc == SQLITE_NOTFOUND ? 0 : db_fail(db, "set chunk size");
 }
 
 /* SQLite opens a file it may not write read-only, without a word (a URI's
@@ -191,11 +226,62 @@ int db_writable(const char *path, bool exists, char *err, size_t len)
 	return -EROFS;
 }
 
+#define TRAP_ROW_COLS 9
+#define INSERT_TRAP_ROWS "INSERT INTO trap_rows (id, kind, site, addr, gpa, data, detail," \
+	" tsc_in, cycles) VALUES "
+#define TRAP_ROW_VALUES "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+/* One statement that inserts DB_INSERT_ROWS rows: a statement's own cost
+ * (its start, its end, its reset) is then paid once for them all. */
+static int prepare_insert_traps(struct db *db)
+{
+	sqlite3_str *q = sqlite3_str_new(db->sql);
+	char *sql;
+	int ret = 0;
+
+	sqlite3_str_appendall(q, INSERT_TRAP_ROWS);
+	for (unsigned i = 0; i < DB_INSERT_ROWS; i++)
+		sqlite3_str_appendf(q, "%s" TRAP_ROW_VALUES, i ? ", " : "");
+	sql = sqlite3_str_finish(q);
+	if (!sql) {
+		snprintf(db->err, sizeof(db->err), "prepare trap inserts: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	if (sqlite3_prepare_v2(db->sql, sql, -1, &db->insert_traps, NULL) != SQLITE_OK)
+		ret = db_fail(db, "prepare trap inserts");
+	sqlite3_free(sql);
+	return ret;
+}
+
+/* The statements of a commit, prepared once. */
+static int prepare_writes(struct db *db)
+{
+	static const struct { size_t off; const char *sql; } w[] = {
+		{ offsetof(struct db, insert_trap), INSERT_TRAP_ROWS TRAP_ROW_VALUES },
+		{ offsetof(struct db, insert_site), "INSERT OR REPLACE INTO sites (run_id, site,"
+		  " vector, err, eip, cs, cpl, size, access, region, emul, insn, code_sym, code_off,"
+		  " code_pad, code_file, code_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		  " ?, ?, ?)" },
+		/* absolute values: a retry after a rolled-back commit writes them again */
+		{ offsetof(struct db, insert_sum), "INSERT OR REPLACE INTO trap_sums (run_id, id,"
+		  " kind, site, addr, gpa, data, n, cycles, min_cycles, max_cycles, first_tsc,"
+		  " last_tsc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" },
+	};
+
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (sqlite3_prepare_v2(db->sql, w[i].sql, -1,
+				       (sqlite3_stmt **)((char *)db + w[i].off), NULL) != SQLITE_OK)
+			return db_fail(db, "prepare trap inserts");
+	return prepare_insert_traps(db);
+}
+
 int db_open(struct db *db, const char *path, int flags)
 {
 	int ret;
 
 	*db = (struct db){ 0 };
+	keyset_init(&db->sites, sizeof(struct db_site_key), sizeof(struct db_site));
+	keyset_init(&db->sums, sizeof(struct db_sum_key), sizeof(struct db_sum));
 	if (!path[0]) {
 		/* SQLite would open a private temporary database */
 		snprintf(db->err, sizeof(db->err), "an empty database file name");
@@ -227,19 +313,17 @@ int db_open(struct db *db, const char *path, int flags)
 	ret = apply_schema(db);
 	if (ret)
 		goto err;
-	if (sqlite3_prepare_v2(db->sql,
-		"INSERT INTO traps (run_id, seq, kind, vector, err, eip, cs, cpl, addr, gpa,"
-		" size, access, region, emul, insn, detail, data_sym, data_off, data_pad,"
-		" code_sym, code_off, code_pad, code_file, code_line, tsc_in, tsc_out)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?, ?)",
-		-1, &db->insert_trap, NULL) != SQLITE_OK) {
-		ret = db_fail(db, "prepare trap insert");
+	ret = set_chunk(db);
+	if (ret)
 		goto err;
-	}
+	ret = prepare_writes(db);
+	if (ret)
+		goto err;
 	return 0;
 err:
-	sqlite3_close(db->sql);   /* the open failed already; ret says why */
+	for (sqlite3_stmt **w = &db->insert_trap; w <= &db->insert_sum; w++)
+		sqlite3_finalize(*w);   /* the open failed already; ret says why */
+	sqlite3_close(db->sql);
 	db->sql = NULL;
 	return ret;
 }
@@ -252,13 +336,19 @@ int db_close(struct db *db)
 	int ret = db->full ? 0 : flush_wait(db);
 
 	free(db->rows);
+	free(db->dirty);
 	db->rows = NULL;
-	if (sqlite3_finalize(db->insert_trap) != SQLITE_OK && !ret)
-		ret = db_fail(db, "finalize");
+	db->dirty = NULL;
+	keyset_free(&db->sites);
+	keyset_free(&db->sums);
+	for (sqlite3_stmt **w = &db->insert_trap; w <= &db->insert_sum; w++) {
+		if (sqlite3_finalize(*w) != SQLITE_OK && !ret)
+			ret = db_fail(db, "finalize");
+		*w = NULL;
+	}
 	if (sqlite3_close(db->sql) != SQLITE_OK && !ret)
 		ret = db_fail(db, "close");
 	db->sql = NULL;
-	db->insert_trap = NULL;
 	return ret;
 }
 
@@ -308,8 +398,8 @@ int db_add_symbols(struct db *db, const struct symtab *st)
 	if (ret)
 		return ret;
 	if (sqlite3_prepare_v2(db->sql,
-		"INSERT INTO symbols (run_id, name, addr, size, type, section)"
-		" VALUES (?, ?, ?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK) {
+		"INSERT INTO symbols (run_id, id, name, addr, size, type, section)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK) {
 		ret = db_fail(db, "prepare symbol insert");
 		goto err_rollback;
 	}
@@ -317,18 +407,23 @@ int db_add_symbols(struct db *db, const struct symtab *st)
 		const struct sym *y = &st->syms[i];
 		int rc = SQLITE_OK;
 		rc |= sqlite3_bind_int64(s, 1, db->run_id);
-		rc |= bind_text(s, 2, y->name);
-		rc |= sqlite3_bind_int64(s, 3, y->addr);
-		rc |= sqlite3_bind_int64(s, 4, y->size);
-		rc |= bind_text(s, 5, sym_type_name(y));
-		rc |= bind_text(s, 6, y->section);
+		rc |= sqlite3_bind_int64(s, 2, (sqlite3_int64)i);   /* trap_rows.data */
+		rc |= bind_text(s, 3, y->name);
+		rc |= sqlite3_bind_int64(s, 4, y->addr);
+		rc |= sqlite3_bind_int64(s, 5, y->size);
+		rc |= bind_text(s, 6, sym_type_name(y));
+		rc |= bind_text(s, 7, y->section);
 		ret = rc != SQLITE_OK ? db_fail(db, "bind symbol") :
 					db_step_done(db, s, "insert symbol");
 	}
 	if (sqlite3_finalize(s) != SQLITE_OK && !ret)
 		ret = db_fail(db, "finalize symbol insert");
 	if (!ret)
-		return db_exec(db, "COMMIT", "commit symbols");
+		ret = db_exec(db, "COMMIT", "commit symbols");
+	if (!ret) {
+		db->st = st;
+		return 0;
+	}
 err_rollback:
 	sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);   /* best effort: ret says why */
 	return ret;
@@ -353,52 +448,216 @@ static const char *hex(char *out, const uint8_t *b, unsigned n)
 	return out;
 }
 
-/* The name and offset of a symbol reference into columns i and i + 1, and
- * its padding flag into i + 2 (NULL there unless has_pad). */
-static int bind_sym(sqlite3_stmt *s, int i, const struct sym_ref *y, bool has_pad)
+/* The run's site of a trap: found by everything the record shares with the
+ * others at its instruction, added (with the code symbols the consumer
+ * found) the first time.  Its number, or -ENOMEM. */
+static long site_of(struct db *db, const struct trap_event *e)
 {
-	int rc = bind_text(s, i, y->name);
-	rc |= bind_opt_int64(s, i + 1, y->name, y->off);
-	rc |= bind_opt_int64(s, i + 2, has_pad, y->pad);
-	return rc;
+	const struct trap_record *r = e->r;
+	struct db_site_key k = {
+		.eip = r->eip, .err = r->err, .cs = r->cs, .vector = r->vector, .cpl = r->cpl,
+		.size = r->size, .access = r->access, .region = r->region, .emul = r->emul,
+		.insn_len = r->insn_len < sizeof(k.insn) ? r->insn_len : sizeof(k.insn),
+	};
+	bool added;
+	long i;
+
+	memcpy(k.insn, r->insn, k.insn_len);
+	i = keyset_find(&db->sites, &k, &added);
+	if (added) {
+		struct db_site *s = keyset_entry(&db->sites, (size_t)i);
+		s->code = e->code;
+		s->code_file = e->code_file;
+		s->code_line = e->code_line;
+	}
+	return i;
 }
 
-/* Trap path 4.3: one traps row, at commit time. */
-static int insert_row(struct db *db, const struct db_row *row)
+/* trap_rows.data: the symbols.id of the symbol holding the address, or
+ * what else the symbolizer found (schema.sql). */
+static int32_t data_of(const struct db *db, const struct trap_event *e)
 {
-	const struct trap_record *r = &row->r;
-	const struct trap_event *e = &row->e;
-	sqlite3_stmt *s = db->insert_trap;
+	long id;
+
+	if (!e->has_data)
+		return DB_NO_DATA;
+	if (e->data.pad)
+		return -1;
+	if (!e->data.name || !db->st)
+		return -2;
+	id = symtab_index(db->st, e->r->addr - e->data.off);
+	return id < 0 || id > INT32_MAX ? -2 : (int32_t)id;
+}
+
+static int bind_data(sqlite3_stmt *s, int i, int32_t data)
+{
+	return data == DB_NO_DATA ? sqlite3_bind_null(s, i) : sqlite3_bind_int(s, i, data);
+}
+
+static int insert_site(struct db *db, size_t i)
+{
+	const struct db_site *y = keyset_entry(&db->sites, i);
+	const struct db_site_key *k = &y->k;
+	sqlite3_stmt *s = db->insert_site;
 	int rc = SQLITE_OK;
 
 	rc |= sqlite3_bind_int64(s, 1, db->run_id);
-	rc |= sqlite3_bind_int64(s, 2, (sqlite3_int64)r->seq);
-	rc |= bind_text(s, 3, ring_kind_name(r->kind));
-	rc |= sqlite3_bind_int(s, 4, r->vector);
-	rc |= sqlite3_bind_int64(s, 5, r->err);
-	rc |= sqlite3_bind_int64(s, 6, r->eip);
-	rc |= sqlite3_bind_int(s, 7, r->cs);
-	rc |= sqlite3_bind_int(s, 8, r->cpl);
-	rc |= sqlite3_bind_int64(s, 9, r->addr);
-	rc |= sqlite3_bind_int64(s, 10, (sqlite3_int64)r->gpa);
-	rc |= sqlite3_bind_int(s, 11, r->size);
-	rc |= bind_text(s, 12, ring_access_name(r->access));
-	rc |= bind_text(s, 13, ring_region_name(r->region));
-	rc |= bind_text(s, 14, ring_emul_name(r->emul));
-	/* db->insn stays bound until the next row rebinds it: no copy */
-	rc |= r->insn_len ? sqlite3_bind_text(s, 15, hex(db->insn, r->insn, r->insn_len),
-					      2 * r->insn_len, SQLITE_STATIC) :
-			    sqlite3_bind_null(s, 15);
-	rc |= sqlite3_bind_int64(s, 16, r->detail);
-	rc |= bind_sym(s, 17, &e->data, e->has_data);
-	rc |= bind_sym(s, 20, &e->code, true);
-	rc |= bind_text(s, 23, e->code_file);
-	rc |= bind_opt_int64(s, 24, e->code_file, e->code_line);
-	rc |= sqlite3_bind_int64(s, 25, (sqlite3_int64)r->tsc_in);
-	rc |= sqlite3_bind_int64(s, 26, (sqlite3_int64)r->tsc_out);
+	rc |= sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
+	rc |= sqlite3_bind_int(s, 3, k->vector);
+	rc |= sqlite3_bind_int64(s, 4, k->err);
+	rc |= sqlite3_bind_int64(s, 5, k->eip);
+	rc |= sqlite3_bind_int(s, 6, k->cs);
+	rc |= sqlite3_bind_int(s, 7, k->cpl);
+	rc |= sqlite3_bind_int(s, 8, k->size);
+	rc |= bind_text(s, 9, ring_access_name(k->access));
+	rc |= bind_text(s, 10, ring_region_name(k->region));
+	rc |= bind_text(s, 11, ring_emul_name(k->emul));
+	rc |= k->insn_len ? sqlite3_bind_text(s, 12, hex(db->insn, k->insn, k->insn_len),
+					      2 * k->insn_len, SQLITE_TRANSIENT) :
+			    sqlite3_bind_null(s, 12);
+	rc |= bind_text(s, 13, y->code.name);
+	rc |= bind_opt_int64(s, 14, y->code.name, y->code.off);
+	rc |= sqlite3_bind_int(s, 15, y->code.pad);
+	rc |= bind_text(s, 16, y->code_file);
+	rc |= bind_opt_int64(s, 17, y->code_file, y->code_line);
+	if (rc != SQLITE_OK)
+		return db_fail(db, "bind site");
+	return db_step_done(db, s, "insert site");
+}
+
+/* One trap_rows row's values into s from column i on. */
+static int bind_row(sqlite3_stmt *s, int i, int64_t run_id, const struct db_row *r)
+{
+	int rc = sqlite3_bind_int64(s, i, run_id << DB_SEQ_BITS | (sqlite3_int64)r->seq);
+
+	rc |= sqlite3_bind_int(s, i + 1, r->kind);
+	rc |= sqlite3_bind_int64(s, i + 2, r->site);
+	rc |= sqlite3_bind_int64(s, i + 3, r->addr);
+	rc |= sqlite3_bind_int64(s, i + 4, (sqlite3_int64)r->gpa);
+	rc |= bind_data(s, i + 5, r->data);
+	rc |= sqlite3_bind_int64(s, i + 6, r->detail);
+	rc |= sqlite3_bind_int64(s, i + 7, (sqlite3_int64)r->tsc_in);
+	rc |= sqlite3_bind_int64(s, i + 8, (sqlite3_int64)r->cycles);
+	return rc;
+}
+
+/* Trap path 4.3: n trap_rows rows (1 or DB_INSERT_ROWS), at commit time. */
+static int insert_rows(struct db *db, const struct db_row *rows, unsigned n)
+{
+	sqlite3_stmt *s = n == 1 ? db->insert_trap : db->insert_traps;
+	int rc = SQLITE_OK;
+
+	for (unsigned j = 0; j < n; j++)
+		rc |= bind_row(s, 1 + (int)j * TRAP_ROW_COLS, db->run_id, &rows[j]);
 	if (rc != SQLITE_OK)
 		return db_fail(db, "bind trap");
 	return db_step_done(db, s, "insert trap");
+}
+
+static void sum_val_add(struct db_sum_val *v, const struct db_sum_val *d)
+{
+	if (!d->n)
+		return;
+	if (!v->n || d->min < v->min)
+		v->min = d->min;
+	if (!v->n || d->max > v->max)
+		v->max = d->max;
+	if (!v->n || d->first < v->first)
+		v->first = d->first;
+	if (!v->n || d->last > v->last)
+		v->last = d->last;
+	v->n += d->n;
+	v->cycles += d->cycles;
+}
+
+/* The row into its trap_sums group, pending until the commit; -ENOMEM. */
+static int sum_row(struct db *db, const struct db_row *r)
+{
+	struct db_sum_key k = { .gpa = r->gpa, .addr = r->addr, .site = r->site,
+				.data = r->data, .kind = r->kind };
+	struct db_sum_val one = { .n = 1, .cycles = r->cycles, .min = r->cycles, .max = r->cycles,
+				  .first = r->tsc_in, .last = r->tsc_in + r->cycles };
+	struct db_sum *u;
+	bool added;
+	long i = keyset_find(&db->sums, &k, &added);
+
+	if (i < 0)
+		return -ENOMEM;
+	u = keyset_entry(&db->sums, (size_t)i);
+	if (!u->dirty) {
+		if (db->ndirty == db->dirty_cap) {
+			size_t cap = db->dirty_cap ? 2 * db->dirty_cap : 1024;
+			uint32_t *grown = realloc(db->dirty, cap * sizeof(*grown));
+			if (!grown)
+				return -ENOMEM;
+			db->dirty = grown;
+			db->dirty_cap = cap;
+		}
+		db->dirty[db->ndirty++] = (uint32_t)i;
+		u->dirty = true;
+	}
+	sum_val_add(&u->pending, &one);
+	return 0;
+}
+
+static int insert_sum(struct db *db, size_t i)
+{
+	const struct db_sum *u = keyset_entry(&db->sums, i);
+	sqlite3_stmt *s = db->insert_sum;
+	struct db_sum_val v = u->stored;
+	int rc = SQLITE_OK;
+
+	sum_val_add(&v, &u->pending);
+	rc |= sqlite3_bind_int64(s, 1, db->run_id);
+	rc |= sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
+	rc |= sqlite3_bind_int(s, 3, u->k.kind);
+	rc |= sqlite3_bind_int64(s, 4, u->k.site);
+	rc |= sqlite3_bind_int64(s, 5, u->k.addr);
+	rc |= sqlite3_bind_int64(s, 6, (sqlite3_int64)u->k.gpa);
+	rc |= bind_data(s, 7, u->k.data);
+	rc |= sqlite3_bind_int64(s, 8, (sqlite3_int64)v.n);
+	rc |= sqlite3_bind_int64(s, 9, (sqlite3_int64)v.cycles);
+	rc |= sqlite3_bind_int64(s, 10, (sqlite3_int64)v.min);
+	rc |= sqlite3_bind_int64(s, 11, (sqlite3_int64)v.max);
+	rc |= sqlite3_bind_int64(s, 12, (sqlite3_int64)v.first);
+	rc |= sqlite3_bind_int64(s, 13, (sqlite3_int64)v.last);
+	if (rc != SQLITE_OK)
+		return db_fail(db, "bind trap sum");
+	return db_step_done(db, s, "insert trap sum");
+}
+
+/* The open transaction ended: its sums are stored (committed) or not. */
+static void sums_settle(struct db *db, bool committed)
+{
+	for (size_t j = 0; j < db->ndirty; j++) {
+		struct db_sum *u = keyset_entry(&db->sums, db->dirty[j]);
+		if (committed)
+			sum_val_add(&u->stored, &u->pending);
+		u->pending = (struct db_sum_val){ 0 };
+		u->dirty = false;
+	}
+	db->ndirty = 0;
+}
+
+/* The sites not yet stored, the first n pending rows and their sums. */
+static int write_rows(struct db *db, unsigned n)
+{
+	int ret = 0;
+
+	for (size_t i = db->sites_stored; i < db->sites.n && !ret; i++)
+		ret = insert_site(db, i);
+	for (unsigned i = 0, k; i < n && !ret; i += k) {
+		k = n - i >= DB_INSERT_ROWS ? DB_INSERT_ROWS : 1;
+		ret = insert_rows(db, &db->rows[db->first + i], k);
+	}
+	for (unsigned i = 0; i < n && !ret; i++)
+		if (sum_row(db, &db->rows[db->first + i])) {
+			snprintf(db->err, sizeof(db->err), "trap sums: %s", strerror(ENOMEM));
+			ret = -ENOMEM;
+		}
+	for (size_t j = 0; j < db->ndirty && !ret; j++)
+		ret = insert_sum(db, db->dirty[j]);
+	return ret;
 }
 
 /* The first n pending rows in one transaction: the write lock is held only
@@ -407,10 +666,11 @@ static int commit_rows(struct db *db, unsigned n)
 {
 	int ret = db_exec(db, "BEGIN IMMEDIATE", "begin traps");
 
-	for (unsigned i = 0; i < n && !ret; i++)
-		ret = insert_row(db, &db->rows[db->first + i]);
+	if (!ret)
+		ret = write_rows(db, n);
 	if (!ret)
 		ret = db_exec(db, "COMMIT", "commit traps");
+	sums_settle(db, !ret);
 	if (ret) {
 		bool nospace = db_no_space(db);
 		/* SQLite may have rolled back already; best effort, ret says why */
@@ -418,6 +678,7 @@ static int commit_rows(struct db *db, unsigned n)
 			sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 		return nospace ? -ENOSPC : ret;
 	}
+	db->sites_stored = db->sites.n;
 	db->first = (db->pending -= n) ? db->first + n : 0;
 	db->stored += n;
 	return 0;
@@ -502,11 +763,12 @@ int db_flush_due(struct db *db)
 	return db->full ? -ENOSPC : 0;
 }
 
-/* Trap path 4.3: the row joins the batch (copied: the record is the
- * consumer's), to be written by flush(). */
+/* Trap path 4.3: the row joins the batch (only what the record does not
+ * share with its site), to be written by flush(). */
 int db_add_trap(struct db *db, const struct trap_event *e)
 {
 	struct db_row *row;
+	long site;
 	int ret;
 
 	if (!db->rows && !(db->rows = malloc(DB_BATCH_ROWS * sizeof(*db->rows)))) {
@@ -518,12 +780,24 @@ int db_add_trap(struct db *db, const struct trap_event *e)
 		if (ret)
 			return ret;
 	}
+	if (e->r->seq >> DB_SEQ_BITS) {   /* 2^40 records: 12 days at a million a second */
+		snprintf(db->err, sizeof(db->err), "record %llu: more than 2^%d in one run",
+			 (unsigned long long)e->r->seq, DB_SEQ_BITS);
+		return -EOVERFLOW;
+	}
+	site = site_of(db, e);
+	if (site < 0) {
+		snprintf(db->err, sizeof(db->err), "trap sites: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
 	if (!db->pending)
 		clock_gettime(CLOCK_MONOTONIC, &db->batch_start);
 	row = &db->rows[db->first + db->pending++];
-	row->r = *e->r;
-	row->e = *e;
-	row->e.r = &row->r;
+	*row = (struct db_row){
+		.seq = e->r->seq, .tsc_in = e->r->tsc_in, .cycles = e->r->tsc_out - e->r->tsc_in,
+		.gpa = e->r->gpa, .addr = e->r->addr, .detail = e->r->detail,
+		.site = (uint32_t)site, .data = data_of(db, e), .kind = e->r->kind,
+	};
 	ret = db->first + db->pending == DB_BATCH_ROWS ? flush(db) : db_flush_due(db);
 	return ret == -EAGAIN ? 0 : ret;   /* this trap is taken; the next one waits */
 }
@@ -539,8 +813,10 @@ int db_run_end(struct db *db, const struct run_end *re)
 
 	if (ret != -ENOSPC)
 		return ret ? ret : update_run(db, re);
-	/* the rows that found no space are lost: the run did not end well */
+	/* the rows that found no space are lost: the run did not end well.  A
+	 * checkpoint may make room for saying so (set_chunk()); best effort */
 	db->pending = db->first = 0;
+	sqlite3_wal_checkpoint_v2(db->sql, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	snprintf(why, sizeof(why), "%s", db->err);
 	lost = *re;
 	lost.state = "crashed";

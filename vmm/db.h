@@ -10,21 +10,64 @@
 #include <time.h>
 
 #include "event.h"
+#include "keyset.h"
 #include "symbols.h"
 
-#define DB_SCHEMA_VERSION "4"
+#define DB_SCHEMA_VERSION "5"
 
-/* A trap row waiting for its batch's commit: the record copied out of the
- * ring, its symbols pointing into the run's symbol table. */
+/* trap_rows.id is run_id << DB_SEQ_BITS | seq (trace/schema.sql, whose
+ * views say 40 too). */
+#define DB_SEQ_BITS 40
+
+/* A trap row waiting for its batch's commit: what differs from record to
+ * record (trap_rows); the rest is its site's. */
 struct db_row {
-	struct trap_record r;
-	struct trap_event e;        /* e.r is &r once bound */
+	uint64_t seq, tsc_in, cycles, gpa;
+	uint32_t addr, detail, site;
+	int32_t data;               /* trap_rows.data, DB_NO_DATA for NULL */
+	uint8_t kind;
+};
+#define DB_NO_DATA INT32_MIN
+
+/* The run's dictionaries (keyset.h): sites by everything a trap record
+ * shares with others at the same instruction, and the trap_sums groups. */
+struct db_site_key {
+	uint32_t eip, err;
+	uint16_t cs;
+	uint8_t vector, cpl, size, access, region, emul, insn_len;
+	uint8_t insn[16];
+	uint8_t pad[3];
+};
+struct db_site {
+	struct db_site_key k;
+	struct sym_ref code;        /* names point into the run's symbol table */
+	const char *code_file;
+	uint32_t code_line;
+};
+struct db_sum_key {
+	uint64_t gpa;
+	uint32_t addr, site;
+	int32_t data;
+	uint8_t kind, pad[3];
+};
+struct db_sum_val {
+	uint64_t n, cycles, min, max, first, last;
+};
+struct db_sum {
+	struct db_sum_key k;
+	struct db_sum_val stored, pending;   /* committed; in the open transaction */
+	bool dirty;                 /* pending is in use: number in db->dirty */
 };
 
 struct db {
 	sqlite3 *sql;
-	sqlite3_stmt *insert_trap;
+	sqlite3_stmt *insert_trap, *insert_traps, *insert_site, *insert_sum;
 	int64_t run_id;
+	const struct symtab *st;    /* the run's symbols (db_add_symbols), or NULL */
+	struct keyset sites, sums;
+	size_t sites_stored;        /* sites[0 ..) committed */
+	uint32_t *dirty;            /* sums changed by the open transaction */
+	size_t ndirty, dirty_cap;
 	/* The batch is gathered in memory and written in one short transaction,
 	 * so the write lock is held per commit, not while the guest runs: other
 	 * writers of the file (a sweep, a second run) get it in between. */
@@ -73,7 +116,9 @@ int db_add_symbols(struct db *db, const struct symtab *st);
 #define DB_RETRY_MS   100
 #define DB_HOLD_S     10
 #define DB_NOSPACE_CHUNK 64
-#define DB_WAL_CHECKPOINT_PAGES "10000"   /* PRAGMA wal_autocheckpoint */
+#define DB_INSERT_ROWS 64   /* rows per INSERT statement, the rest one by one */
+#define DB_WAL_CHECKPOINT_PAGES "1000"   /* PRAGMA wal_autocheckpoint */
+#define DB_CHUNK_BYTES (64 * 1024)        /* SQLITE_FCNTL_CHUNK_SIZE */
 int db_add_trap(struct db *db, const struct trap_event *e);
 
 /* Commit the batch if it is DB_BATCH_MS old, or retry one that found no

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "db.h"
 #include "merge.h"
 #include "sql.h"
 #include "rundb.h"
@@ -152,10 +153,31 @@ static char *sql_finish(sqlite3_str *q)
 						     (sqlite3_free(sqlite3_str_finish(q)), NULL);
 }
 
+/* How a table's rows name their run: the column that holds it, the run of
+ * an input row (s) and the column's new value given the new run (m.new).
+ * trap_rows holds it in the high bits of its key (trace/schema.sql). */
+struct run_key {
+	const char *col, *run, *renumbered;
+};
+
+#define SEQ_BITS_SQL "40"
+_Static_assert(DB_SEQ_BITS == 40, "SEQ_BITS_SQL");
+
+static const struct run_key *run_key_of(const char *table)
+{
+	static const struct run_key runs = { "id", "id", "m.new" },
+		/* SQLite's << | & share one precedence: parentheses */
+		trap_rows = { "id", "id >> " SEQ_BITS_SQL, "(m.new << " SEQ_BITS_SQL ") | (s.id & ((1 << "
+			      SEQ_BITS_SQL ") - 1))" },
+		other = { "run_id", "run_id", "m.new" };
+
+	return !strcmp(table, "runs") ? &runs : !strcmp(table, "trap_rows") ? &trap_rows : &other;
+}
+
 /* The table's columns as "INSERT INTO main.T (a, b, ...) SELECT ... FROM
- * src.T" with its run key replaced by the new id.  *keyed is false if the
- * table has no column key. */
-static int copy_sql(struct merge *m, const char *in, const char *table, const char *key,
+ * src.T" with its run key renumbered.  *keyed is false if the table has no
+ * column key->col. */
+static int copy_sql(struct merge *m, const char *in, const char *table, const struct run_key *key,
 		    char **sql, bool *keyed)
 {
 	sqlite3_str *cols = sqlite3_str_new(m->out.sql), *vals = sqlite3_str_new(m->out.sql);
@@ -171,12 +193,13 @@ static int copy_sql(struct merge *m, const char *in, const char *table, const ch
 		ret = fail(m, in, "read columns");
 	while (!ret && (step = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *col = (const char *)sqlite3_column_text(s, 0);
-		bool is_key = col && !strcmp(col, key);
+		bool is_key = col && !strcmp(col, key->col);
 
 		*keyed |= is_key;
 		sqlite3_str_appendf(cols, "%s\"%w\"", sqlite3_str_length(cols) ? ", " : "", col);
 		if (is_key)
-			sqlite3_str_appendf(vals, "%sm.new", sqlite3_str_length(vals) ? ", " : "");
+			sqlite3_str_appendf(vals, "%s%s", sqlite3_str_length(vals) ? ", " : "",
+					    key->renumbered);
 		else
 			sqlite3_str_appendf(vals, "%ss.\"%w\"", sqlite3_str_length(vals) ? ", " : "",
 					    col);
@@ -190,7 +213,7 @@ static int copy_sql(struct merge *m, const char *in, const char *table, const ch
 		ret = -ENOMEM;
 	if (!ret && !(*sql = sqlite3_mprintf(
 		"INSERT INTO main.\"%w\" (%s) SELECT %s FROM " SRC ".\"%w\" AS s"
-		" JOIN " MAP " AS m ON m.old = s.\"%w\"", table, c, v, table, key)))
+		" JOIN " MAP " AS m ON m.old = s.%s", table, c, v, table, key->run)))
 		ret = -ENOMEM;
 	if (ret == -ENOMEM)
 		snprintf(m->err, sizeof(m->err), "%s: out of memory", in);
@@ -203,7 +226,7 @@ static int copy_sql(struct merge *m, const char *in, const char *table, const ch
  * how many into *rows. */
 static int copy_table(struct merge *m, const char *in, const char *table, int64_t *rows)
 {
-	const char *key = strcmp(table, "runs") ? "run_id" : "id";
+	const struct run_key *key = run_key_of(table);
 	char *sql, *count;
 	int64_t had, got;
 	bool keyed;
@@ -213,7 +236,7 @@ static int copy_table(struct merge *m, const char *in, const char *table, int64_
 		return ret;
 	if (!keyed) {
 		snprintf(m->err, sizeof(m->err), "%s: table '%s' has no %s column: cannot tell"
-			 " which run its rows belong to", in, table, key);
+			 " which run its rows belong to", in, table, key->col);
 		sqlite3_free(sql);
 		return -EPROTO;
 	}
@@ -222,8 +245,8 @@ static int copy_table(struct merge *m, const char *in, const char *table, int64_
 	if (ret)
 		return ret;
 	count = sqlite3_mprintf("SELECT (SELECT count(*) FROM " SRC ".\"%w\"), (SELECT count(*)"
-				" FROM main.\"%w\" WHERE \"%w\" IN (SELECT new FROM " MAP "))",
-				table, table, key);
+				" FROM main.\"%w\" WHERE %s IN (SELECT new FROM " MAP "))",
+				table, table, key->run);
 	if (!count) {
 		snprintf(m->err, sizeof(m->err), "%s: out of memory", in);
 		return -ENOMEM;
@@ -240,7 +263,11 @@ static int copy_table(struct merge *m, const char *in, const char *table, int64_
 	return ret;
 }
 
-/* Number the input's runs after OUT's last, then copy every table but meta. */
+/* Number the input's runs after OUT's last, then copy every table but the
+ * two that no run owns, meta and kinds (OUT has them, filled by db_open).
+ * Every other row is keyed by its run, and the numbers that refer across
+ * tables (sites.site, trap_sums.id, symbols.id) count within a run, so
+ * they are copied as they are. */
 static int copy_runs(struct merge *m, const char *in)
 {
 	sqlite3_stmt *s;
@@ -256,7 +283,7 @@ static int copy_runs(struct merge *m, const char *in)
 		return ret;
 	if (sqlite3_prepare_v2(m->out.sql, "SELECT name FROM " SRC ".sqlite_master WHERE"
 			       " type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'"
-			       " AND name != 'meta' ORDER BY name", -1, &s, NULL) != SQLITE_OK)
+			       " AND name NOT IN ('meta', 'kinds') ORDER BY name", -1, &s, NULL) != SQLITE_OK)
 		return fail(m, in, "list tables");
 	while (!ret && (step = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *table = (const char *)sqlite3_column_text(s, 0);
