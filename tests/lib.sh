@@ -116,3 +116,25 @@ linux_sym() {
 	[ -n "$a" ] || { echo "  FAIL: $2 not in $LINUX/$1/System.map" >&2; echo -1; return; }
 	echo $((0x$a))
 }
+
+# flood_guest FILE: a guest that never ends: cli at ring 3 traps forever
+# (privileged); with interrupts off it needs no IDT.
+flood_guest() {
+	printf '%s\n' '.text' '.align 4' '.long 0x1BADB002, 0, -0x1BADB002' \
+		'.globl _start' '_start: cli' 'jmp _start' > "$TMP/flood.S"
+	gcc -m32 -nostdlib -static -o "$1" "$TMP/flood.S" ||
+		{ fail "cannot build the flood guest (gcc-multilib?)"; finish; }
+}
+
+# wait_rows PID N [WHERE]: wait up to 30 s until $DB has N committed traps
+# rows (readers see only committed ones), or PID ended; prints the count.
+wait_rows() {
+	_rows=0
+	for _ in $(seq 300); do
+		_rows=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM traps ${3:-}" 2> /dev/null || echo 0)
+		[ "${_rows:-0}" -ge "$2" ] && break
+		kill -0 "$1" 2> /dev/null || break
+		sleep 0.1
+	done
+	echo "${_rows:-0}"
+}

@@ -47,19 +47,10 @@ check "protected traps on data in mt-shared" 1 \
 	"$(sql "SELECT sum(n) > 0 FROM protected_data_hits WHERE run_id = 2")"
 
 # SIGKILL in the middle of a run: what was committed agrees with itself.
-printf '%s\n' '.text' '.align 4' '.long 0x1BADB002, 0, -0x1BADB002' \
-	'.globl _start' '_start: cli' 'jmp _start' > "$TMP/flood.S"
-gcc -m32 -nostdlib -static -o "$TMP/flood.elf" "$TMP/flood.S" ||
-	{ fail "cannot build the flood guest (gcc-multilib?)"; finish; }
+flood_guest "$TMP/flood.elf"
 "$RINGMON" run --db "$DB" --timeout 120 "$TMP/flood.elf" > /dev/null 2> "$TMP/err" &
 pid=$!
-rows=0
-for _ in $(seq 300); do
-	rows=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM traps WHERE run_id = 3" 2> /dev/null || echo 0)
-	[ "${rows:-0}" -ge 30000 ] && break
-	kill -0 "$pid" 2> /dev/null || break
-	sleep 0.1
-done
+wait_rows "$pid" 30000 "WHERE run_id = 3" > /dev/null
 kill -KILL "$pid"
 wait "$pid"
 check "killed: integrity_check" ok "$(sql "PRAGMA integrity_check")"

@@ -5,23 +5,12 @@
 . tests/lib.sh
 DB="$TMP/k.db"
 
-# A guest that never ends: cli at ring 3 traps forever (privileged); with
-# interrupts off it needs no IDT.
-printf '%s\n' '.text' '.align 4' '.long 0x1BADB002, 0, -0x1BADB002' \
-	'.globl _start' '_start: cli' 'jmp _start' > "$TMP/flood.S"
-gcc -m32 -nostdlib -static -o "$TMP/flood.elf" "$TMP/flood.S" ||
-	{ fail "cannot build the flood guest (gcc-multilib?)"; finish; }
+flood_guest "$TMP/flood.elf"
 
 "$RINGMON" run --db "$DB" --timeout 120 "$TMP/flood.elf" > /dev/null 2> "$TMP/err.txt" &
 pid=$!
-# Kill once a few batches are committed (readers see only committed rows).
-rows=0
-for _ in $(seq 300); do
-	rows=$(sqlite3 -readonly "$DB" "SELECT count(*) FROM traps" 2> /dev/null || echo 0)
-	[ "${rows:-0}" -ge 10000 ] && break
-	kill -0 "$pid" 2> /dev/null || break
-	sleep 0.1
-done
+# Kill once a few batches are committed.
+rows=$(wait_rows "$pid" 10000)
 [ "${rows:-0}" -ge 10000 ] || fail "only ${rows:-0} rows after 30 s: $(cat "$TMP/err.txt")"
 qemu=$(pgrep -P "$pid" qemu-system)
 [ -n "$qemu" ] || fail "no QEMU child of ringmon $pid"
