@@ -12,6 +12,7 @@
 #   BENCH_N_FLOOD   protected accesses per end-to-end pipeline run (1000000)
 #   BENCH_N_PIPELINE records per consumer-only pipeline run (1000000)
 #   BENCH_PIPELINE_CPU the one CPU the pipeline program runs on (the last)
+#   BENCH_N_REPORT  records of the run whose `ringmon report` is timed (16000000)
 #   BENCH_QUICK=1   every figure at tiny sizes into build/bench-quick/, for
 #                   tests/integration/bench_json.sh: the script end to end
 #                   in about a minute, the numbers meaningless
@@ -22,7 +23,7 @@ OUT=$B/bench
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	OUT=$B/bench-quick
 	: "${BENCH_N_TRAP:=200}" "${BENCH_N_FLOOR:=1000}" "${BENCH_N_COMPUTE:=20}"
-	: "${BENCH_N_FLOOD:=2000}" "${BENCH_N_PIPELINE:=20000}"
+	: "${BENCH_N_FLOOD:=2000}" "${BENCH_N_PIPELINE:=20000}" "${BENCH_N_REPORT:=20000}"
 fi
 RINGMON=$B/ringmon
 REPS=${BENCH_REPS:-5}
@@ -31,7 +32,9 @@ N_FLOOR=${BENCH_N_FLOOR:-100000}
 N_COMPUTE=${BENCH_N_COMPUTE:-5000}
 N_FLOOD=${BENCH_N_FLOOD:-1000000}
 N_PIPE=${BENCH_N_PIPELINE:-1000000}
+N_REPORT=${BENCH_N_REPORT:-16000000}
 DB=$OUT/bench.db
+FLOOD_DB=$OUT/flood.db       # the end-to-end run's own file, one run
 SAMPLES=$OUT/samples.txt     # one line per measurement: key unit value
 LOG=$OUT/log.txt             # every transcript, for when something fails
 
@@ -44,7 +47,7 @@ if [ "${BENCH_SUMMARY_ONLY:-0}" = 1 ]; then
 	mv "$SAMPLES.tmp" "$SAMPLES"
 	REPS=$(grep -c '^trapfree_slowdown ' "$SAMPLES")
 else
-	rm -f "$DB" "$DB-wal" "$DB-shm" "$SAMPLES" "$LOG"
+	rm -f "$DB" "$DB-wal" "$DB-shm" "$SAMPLES" "$LOG" "$FLOOD_DB" "$FLOOD_DB-wal" "$FLOOD_DB-shm"
 fi
 
 # The accelerator and CPU model: the ones `ringmon run --accel auto` picks
@@ -93,6 +96,8 @@ div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6g\n", a / b }'; }
 # per(A, B, N) = (A - B) / N
 per() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.6g\n", (a - b) / n }'; }
 last_run() { sqlite3 "$DB" 'SELECT max(id) FROM runs'; }
+# file_bytes DB: a database's size on disk, its WAL included
+file_bytes() { cat "$1" "$1-wal" 2>/dev/null | wc -c; }
 
 # --- the pipeline, consumer only (bench/pipeline.c) ------------------------
 # ringmon's own consumer objects (vmm/ring.c, symbols, sinks, SQLite) fed by
@@ -262,18 +267,21 @@ for rep in $(seq 1 "$MEASURE"); do
 	#    records / wall seconds of the whole `ringmon run`, and the loss
 	#    (pipeline_e2e_*; pipeline_* alone is the consumer, 7 below)
 	# 6. ... and the host side's peak RSS in the same run
+	#    It writes a file of its own, so that its size over its records is
+	#    db_bytes_per_record (the file with everything ringmon built in it)
 	tm=$OUT/time.txt
-	/usr/bin/time -f '%e %M' -o "$tm" "$RINGMON" run --db "$DB" --accel "$ACCEL" \
+	rm -f "$FLOOD_DB" "$FLOOD_DB-wal" "$FLOOD_DB-shm"
+	/usr/bin/time -f '%e %M' -o "$tm" "$RINGMON" run --db "$FLOOD_DB" --accel "$ACCEL" \
 		--timeout 600 --variant bench-flood --cmdline "n=$N_FLOOD" \
 		"$B/bench/trap.elf" >> "$LOG" 2>&1 ||
 		{ echo "bench: flood run failed, see $LOG" >&2; exit 1; }
-	id=$(last_run)
 	wall=$(awk 'END { print $1 }' "$tm")
 	rss=$(awk 'END { print $2 }' "$tm")
-	rec=$(sqlite3 "$DB" "SELECT records FROM runs WHERE id = $id")
-	rows=$(sqlite3 "$DB" "SELECT count(*) FROM traps WHERE run_id = $id")
-	drop=$(sqlite3 "$DB" "SELECT dropped FROM runs WHERE id = $id")
-	stalls=$(sqlite3 "$DB" "SELECT stalls FROM runs WHERE id = $id")
+	rec=$(sqlite3 "$FLOOD_DB" "SELECT records FROM runs WHERE id = 1")
+	rows=$(sqlite3 "$FLOOD_DB" "SELECT count(*) FROM traps WHERE run_id = 1")
+	drop=$(sqlite3 "$FLOOD_DB" "SELECT dropped FROM runs WHERE id = 1")
+	stalls=$(sqlite3 "$FLOOD_DB" "SELECT stalls FROM runs WHERE id = 1")
+	sample db_bytes_per_record bytes/record "$(div "$(file_bytes "$FLOOD_DB")" "$rows")"
 	sample pipeline_e2e_records_per_s records/s "$(div "$rec" "$wall")"
 	sample pipeline_e2e_lost records "$(awk -v r="$rec" -v n="$rows" -v d="$drop" 'BEGIN { print r - n + d }')"
 	sample pipeline_e2e_stalls stalls "$stalls"
@@ -287,6 +295,7 @@ for rep in $(seq 1 "$MEASURE"); do
 	sample pipeline_records_per_cpu_s records/CPU-s "$(field records_per_cpu_s "$l")"
 	sample pipeline_lost records "$(field lost "$l")"
 	sample pipeline_stalls stalls "$(field stalls "$l")"
+	sample pipeline_db_bytes_per_record bytes/record "$(field db_bytes_per_record "$l")"
 	if [ "$PIPE_LTTNG" = 1 ]; then
 		l=$(pipe_with_lttng)
 		d=$(printf '%s\n' "$l" | sed -n 2p)
@@ -338,9 +347,30 @@ sample monitor_bss_bytes bytes "$3"
 sample monitor_image_bytes bytes "$4"
 rec_size=$(sed -n 's/.*sizeof(struct trap_record) == \([0-9]*\).*/\1/p' trace/trace.h)
 ring_max=$(sed -n 's/^#define RING_MAX_BYTES *(\(.*\)).*/\1/p' trace/trace.h | tr -d u)
-ring_recs=$(sqlite3 "$DB" "SELECT ring FROM runs WHERE variant = 'bench-flood' LIMIT 1")
+ring_recs=$(sqlite3 "$FLOOD_DB" "SELECT ring FROM runs WHERE variant = 'bench-flood' LIMIT 1")
 sample ring_bytes bytes $((4096 + ring_recs * rec_size))
 sample ring_max_bytes bytes $(($ring_max + 4096))
+
+# 9. `ringmon report` of a large run: N_REPORT records written by the
+#    pipeline program (as many traps as a Linux experiment's largest runs),
+#    the whole report with its charts, in wall seconds; once, it takes long
+if [ "${BENCH_SUMMARY_ONLY:-0}" != 1 ]; then
+	RDIR=$OUT/report-run
+	rm -rf "$RDIR"
+	mkdir -p "$RDIR"
+	"$B/bench/pipeline" -n "$N_REPORT" --symbols "$B/bench/trap.elf" --tmpdir "$RDIR" --keep \
+		> "$RDIR/pipeline.txt" 2> "$RDIR/pipeline.err" ||
+		{ echo "bench: pipeline -n $N_REPORT failed, see $RDIR/pipeline.err" >&2; exit 1; }
+	RDB=$(sed -n 's/^pipeline: database kept in //p' "$RDIR/pipeline.err")
+	t0=$(date +%s.%N)
+	"$RINGMON" report "$RDB" -o "$RDIR/report" >> "$LOG" 2>&1 ||
+		{ echo "bench: ringmon report of $N_REPORT records failed, see $LOG" >&2; exit 1; }
+	t1=$(date +%s.%N)
+	sample report_largest_s s "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }')"
+	sample report_largest_records records "$(sqlite3 "$RDB" 'SELECT count(*) FROM trap_rows')"
+	sample report_largest_db_bytes_per_record bytes/record "$(field db_bytes_per_record "$(cat "$RDIR/pipeline.txt")")"
+	rm -rf "$RDIR"
+fi
 
 # --- aggregate: median, min, max per key -----------------------------------
 sort -k1,1 -s "$SAMPLES" | awk -v accel="$ACCEL" -v qcpu="$CPU" -v why="$ACCEL_WHY" \

@@ -56,7 +56,7 @@ check "figures without median/min/max/unit in order" "" "$bad"
 # figure is a cost, a rate or a ratio (its min, or its median for TSC costs
 # that a loaded machine may blur).
 need="trap_cycles_floor trap_cycles_decode trap_cycles_step trapfree_slowdown
-      pipeline_records_per_s pipeline_lost"
+      pipeline_records_per_s pipeline_lost db_bytes_per_record"
 [ -n "$(q "SELECT 1 FROM doc WHERE json_type(j, '\$.linux_slowdown') = 'object'")" ] &&
 	need="$need linux_slowdown"
 for k in $need; do
@@ -68,9 +68,12 @@ for k in trap_cycles_floor trap_cycles_decode trap_cycles_step; do
 done
 for k in trap_cycles_floor_insns trap_cycles_decode_insns trap_cycles_step_insns \
 	 trapfree_slowdown trapfree_slowdown_insns pipeline_records_per_s \
-	 pipeline_e2e_records_per_s $(echo "$need" | grep -o linux_slowdown); do
+	 pipeline_e2e_records_per_s db_bytes_per_record pipeline_db_bytes_per_record \
+	 report_largest_s $(echo "$need" | grep -o linux_slowdown); do
 	check "$k min > 0" 1 "$(q "SELECT json_extract(j, '\$.$k.min') > 0 FROM doc")"
 done
+# The report was timed on a run of BENCH_N_REPORT records (the quick 20000).
+check "report_largest_records" 20000 "$(q "SELECT json_extract(j, '\$.report_largest_records.median') FROM doc")"
 # Lossless: every run of every pipeline lost nothing.
 for k in pipeline_lost pipeline_e2e_lost; do
 	check "$k max" 0 "$(q "SELECT json_extract(j, '\$.$k.max') FROM doc")"
