@@ -294,7 +294,7 @@ BENCH_ELFS    := $(patsubst %,$(B)/bench/%.elf,$(BENCH_KERNELS))
 .SECONDARY: $(patsubst %,$(B)/bench/%.c.o,$(BENCH_KERNELS))
 # bench/pipeline.c is a host program, not a kernel: ringmon's consumer path
 # (its own objects) fed by a host-side producer thread.
-PIPELINE_OBJS := $(patsubst %,$(B)/host/vmm/%.c.o,ring sinks sink_text db sql lttng_sink paths) \
+PIPELINE_OBJS := $(patsubst %,$(B)/host/vmm/%.c.o,ring sinks sink_text db keyset sql lttng_sink paths) \
                  $(SYMTAB_OBJS) $(B)/host/$(SCHEMA_C).o
 PIPELINE      := $(B)/bench/pipeline
 all: $(BENCH_ELFS) $(PIPELINE)
