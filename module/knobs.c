@@ -13,6 +13,7 @@ static uint32_t *const slot[KNOB_COUNT] = {
 	[KNOB_MODE] = &knobs.mode,
 	[KNOB_EMULATE] = &knobs.emulate,
 	[KNOB_PLACEMENT] = &knobs.placement,
+	[KNOB_FASTPATH] = &knobs.fastpath,
 	[KNOB_RING] = &knobs.ring_records,
 };
 

@@ -17,6 +17,7 @@ enum { KNOB_PROTECT_VALUES(KNOB_BIT_, PROTECT) };
 enum protect_mode { KNOB_MODE_VALUES(KNOB_ENUM_, MODE) };
 enum emulate_path { KNOB_EMULATE_VALUES(KNOB_ENUM_, EMULATE) };
 enum placement { KNOB_PLACEMENT_VALUES(KNOB_ENUM_, PLACEMENT) };
+enum fastpath { KNOB_FASTPATH_VALUES(KNOB_ENUM_, FASTPATH) };
 #undef KNOB_ENUM_
 #undef KNOB_BIT_
 
@@ -25,6 +26,7 @@ struct knobs {
 	uint32_t mode;             /* enum protect_mode */
 	uint32_t emulate;          /* enum emulate_path */
 	uint32_t placement;        /* enum placement */
+	uint32_t fastpath;         /* enum fastpath */
 	uint32_t ring_records;     /* ring capacity, a power of two */
 };
 

@@ -22,6 +22,7 @@ enum knob_kind {
 #define KNOB_MODE_VALUES(V, P)      V(P, RW, "rw") V(P, W, "w") V(P, OFF, "off")
 #define KNOB_EMULATE_VALUES(V, P)   V(P, DECODE, "decode") V(P, STEP, "step")
 #define KNOB_PLACEMENT_VALUES(V, P) V(P, SHADOW, "shadow") V(P, INPLACE, "inplace")
+#define KNOB_FASTPATH_VALUES(V, P)  V(P, ON, "on") V(P, OFF, "off")
 #define KNOB_RING_VALUES(V, P)
 
 /* X(ID, "name", kind, VALUES, "default", "what it does") */
@@ -34,6 +35,8 @@ enum knob_kind {
 	  "how a trapped access is carried out: decoded, or single-stepped") \
 	X(PLACEMENT, "placement", KNOB_IS_CHOICE, KNOB_PLACEMENT_VALUES, "shadow",        \
 	  "the real GDT elsewhere, or at the guest's own GDT address")                 \
+	X(FASTPATH, "fastpath", KNOB_IS_CHOICE, KNOB_FASTPATH_VALUES, "on",               \
+	  "carry out decoded accesses seen before inside the guest's address space")  \
 	X(RING, "ring", KNOB_IS_RING, KNOB_RING_VALUES, "65536",                          \
 	  "trace ring capacity in records, a power of two")
 

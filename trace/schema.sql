@@ -1,4 +1,4 @@
--- ringmon database schema, version 5.  Compiled into ringmon and applied to
+-- ringmon database schema, version 6.  Compiled into ringmon and applied to
 -- every database it opens for writing, once the file's own schema_version
 -- (if any) has been found to be this one; every statement is idempotent.
 -- Each column is documented in docs/database.md.  Names and values are a
@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS meta (
 	key   TEXT PRIMARY KEY,
 	value TEXT NOT NULL
 );
-INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '5');
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '6');
 
 -- One row per `ringmon run`: inserted at start (finished = 0), completed at
 -- the end.  Counters come from the ring header, i.e. the monitor's own count.
@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS runs (
 	mode          TEXT NOT NULL,
 	emulate       TEXT NOT NULL,
 	placement     TEXT NOT NULL,
+	fastpath      TEXT,
 	accel         TEXT NOT NULL,
 	cpu           TEXT,
 	accel_why     TEXT,

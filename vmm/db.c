@@ -360,8 +360,8 @@ int db_run_begin(struct db *db, const struct run_info *ri)
 	if (sqlite3_prepare_v2(db->sql,
 		"INSERT INTO runs (guest, guest_sha256, kernel, variant, cmdline, protect,"
 		" mode, emulate, placement, accel, deterministic, ring, sym_file, sym_format,"
-		" host, cpu, accel_why, sym_check, start_time, finished)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " NOW_ISO ", 0)",
+		" host, cpu, accel_why, sym_check, fastpath, start_time, finished)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " NOW_ISO ", 0)",
 		-1, &s, NULL) != SQLITE_OK)
 		return db_fail(db, "prepare run insert");
 	/* a bind fails only on a bug or out of memory; one check covers all */
@@ -383,6 +383,7 @@ int db_run_begin(struct db *db, const struct run_info *ri)
 	rc |= bind_text(s, 16, ri->cpu);
 	rc |= bind_text(s, 17, ri->accel_why);
 	rc |= bind_text(s, 18, ri->sym_check);
+	rc |= bind_text(s, 19, ri->fastpath);
 	ret = rc != SQLITE_OK ? db_fail(db, "bind run") : db_step_done(db, s, "insert run");
 	db->run_id = sqlite3_last_insert_rowid(db->sql);
 	if (sqlite3_finalize(s) != SQLITE_OK && !ret)

@@ -17,7 +17,7 @@ struct run_info {
 	const char *kernel;         /* the guest file's basename */
 	const char *variant;        /* its link-order variant (--variant), or NULL */
 	const char *cmdline;        /* the guest's command line, NULL if empty */
-	const char *protect, *mode, *emulate, *placement, *accel;
+	const char *protect, *mode, *emulate, *placement, *fastpath, *accel;
 	const char *cpu;            /* QEMU's -cpu model */
 	const char *accel_why;      /* why this accelerator (vmm/accel.c) */
 	const char *host;

@@ -499,6 +499,7 @@ static int record_start(struct run *run)
 		.cmdline = o->cmdline[0] ? o->cmdline : NULL,
 		.protect = o->knobs.v[KNOB_PROTECT], .mode = o->knobs.v[KNOB_MODE],
 		.emulate = o->knobs.v[KNOB_EMULATE], .placement = o->knobs.v[KNOB_PLACEMENT],
+		.fastpath = o->knobs.v[KNOB_FASTPATH],
 		.accel = o->acc.accel, .cpu = o->acc.cpu,
 		.accel_why = o->acc.why,
 		.host = host[0] ? host : NULL,

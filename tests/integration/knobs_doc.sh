@@ -7,7 +7,7 @@
 . tests/lib.sh
 "$RINGMON" run --help | sed -n '/^The research knobs/,$p' |
 	sed -n 's/^  --\([a-z]*\) \(LIST of \)\{0,1\}\([^ ]*\)$/\1 \3/p' > "$TMP/knobs"
-check "knobs listed by run --help" 5 "$(wc -l < "$TMP/knobs")"
+check "knobs listed by run --help" 6 "$(wc -l < "$TMP/knobs")"
 while read -r name values; do
 	row=$(grep "^| $name |" docs/database.md)
 	[ -n "$row" ] || { fail "$name: no runs column in docs/database.md"; continue; }
