@@ -1,7 +1,6 @@
 /* db.c — write runs, symbols and traps into SQLite: WAL journal, one prepared
  * statement per table, trap rows gathered in memory and committed in batches. */
 #include <errno.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,7 +246,7 @@ static int prepare_insert_traps(struct db *db)
 		snprintf(db->err, sizeof(db->err), "prepare trap inserts: %s", strerror(ENOMEM));
 		return -ENOMEM;
 	}
-	if (sqlite3_prepare_v2(db->sql, sql, -1, &db->insert_traps, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db->sql, sql, -1, &db->write[DB_INSERT_TRAPS], NULL) != SQLITE_OK)
 		ret = db_fail(db, "prepare trap inserts");
 	sqlite3_free(sql);
 	return ret;
@@ -256,21 +255,20 @@ static int prepare_insert_traps(struct db *db)
 /* The statements of a commit, prepared once. */
 static int prepare_writes(struct db *db)
 {
-	static const struct { size_t off; const char *sql; } w[] = {
-		{ offsetof(struct db, insert_trap), INSERT_TRAP_ROWS TRAP_ROW_VALUES },
-		{ offsetof(struct db, insert_site), "INSERT OR REPLACE INTO sites (run_id, site,"
+	static const struct { enum db_write i; const char *sql; } w[] = {
+		{ DB_INSERT_TRAP, INSERT_TRAP_ROWS TRAP_ROW_VALUES },
+		{ DB_INSERT_SITE, "INSERT OR REPLACE INTO sites (run_id, site,"
 		  " vector, err, eip, cs, cpl, size, access, region, emul, insn, code_sym, code_off,"
 		  " code_pad, code_file, code_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 		  " ?, ?, ?)" },
 		/* absolute values: a retry after a rolled-back commit writes them again */
-		{ offsetof(struct db, insert_sum), "INSERT OR REPLACE INTO trap_sums (run_id, id,"
+		{ DB_INSERT_SUM, "INSERT OR REPLACE INTO trap_sums (run_id, id,"
 		  " kind, site, addr, gpa, data, n, cycles, min_cycles, max_cycles, first_tsc,"
 		  " last_tsc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" },
 	};
 
 	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
-		if (sqlite3_prepare_v2(db->sql, w[i].sql, -1,
-				       (sqlite3_stmt **)((char *)db + w[i].off), NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v2(db->sql, w[i].sql, -1, &db->write[w[i].i], NULL) != SQLITE_OK)
 			return db_fail(db, "prepare trap inserts");
 	return prepare_insert_traps(db);
 }
@@ -321,8 +319,8 @@ int db_open(struct db *db, const char *path, int flags)
 		goto err;
 	return 0;
 err:
-	for (sqlite3_stmt **w = &db->insert_trap; w <= &db->insert_sum; w++)
-		sqlite3_finalize(*w);   /* the open failed already; ret says why */
+	for (int i = 0; i < DB_WRITES; i++)
+		sqlite3_finalize(db->write[i]);   /* the open failed already; ret says why */
 	sqlite3_close(db->sql);
 	db->sql = NULL;
 	return ret;
@@ -341,10 +339,10 @@ int db_close(struct db *db)
 	db->dirty = NULL;
 	keyset_free(&db->sites);
 	keyset_free(&db->sums);
-	for (sqlite3_stmt **w = &db->insert_trap; w <= &db->insert_sum; w++) {
-		if (sqlite3_finalize(*w) != SQLITE_OK && !ret)
+	for (int i = 0; i < DB_WRITES; i++) {
+		if (sqlite3_finalize(db->write[i]) != SQLITE_OK && !ret)
 			ret = db_fail(db, "finalize");
-		*w = NULL;
+		db->write[i] = NULL;
 	}
 	if (sqlite3_close(db->sql) != SQLITE_OK && !ret)
 		ret = db_fail(db, "close");
@@ -499,7 +497,7 @@ static int insert_site(struct db *db, size_t i)
 {
 	const struct db_site *y = keyset_entry(&db->sites, i);
 	const struct db_site_key *k = &y->k;
-	sqlite3_stmt *s = db->insert_site;
+	sqlite3_stmt *s = db->write[DB_INSERT_SITE];
 	int rc = SQLITE_OK;
 
 	rc |= sqlite3_bind_int64(s, 1, db->run_id);
@@ -545,7 +543,7 @@ static int bind_row(sqlite3_stmt *s, int i, int64_t run_id, const struct db_row 
 /* Trap path 4.3: n trap_rows rows (1 or DB_INSERT_ROWS), at commit time. */
 static int insert_rows(struct db *db, const struct db_row *rows, unsigned n)
 {
-	sqlite3_stmt *s = n == 1 ? db->insert_trap : db->insert_traps;
+	sqlite3_stmt *s = db->write[n == 1 ? DB_INSERT_TRAP : DB_INSERT_TRAPS];
 	int rc = SQLITE_OK;
 
 	for (unsigned j = 0; j < n; j++)
@@ -604,7 +602,7 @@ static int sum_row(struct db *db, const struct db_row *r)
 static int insert_sum(struct db *db, size_t i)
 {
 	const struct db_sum *u = keyset_entry(&db->sums, i);
-	sqlite3_stmt *s = db->insert_sum;
+	sqlite3_stmt *s = db->write[DB_INSERT_SUM];
 	struct db_sum_val v = u->stored;
 	int rc = SQLITE_OK;
 

@@ -59,9 +59,12 @@ struct db_sum {
 	bool dirty;                 /* pending is in use: number in db->dirty */
 };
 
+/* The statements a commit runs, prepared once (db.write[]). */
+enum db_write { DB_INSERT_TRAP, DB_INSERT_TRAPS, DB_INSERT_SITE, DB_INSERT_SUM, DB_WRITES };
+
 struct db {
 	sqlite3 *sql;
-	sqlite3_stmt *insert_trap, *insert_traps, *insert_site, *insert_sum;
+	sqlite3_stmt *write[DB_WRITES];   /* the commit's statements */
 	int64_t run_id;
 	const struct symtab *st;    /* the run's symbols (db_add_symbols), or NULL */
 	struct keyset sites, sums;
