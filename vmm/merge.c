@@ -26,7 +26,7 @@ static const char merge_usage[] =
 	"copied in one transaction and its row counts checked: an input that fails\n"
 	"leaves nothing of it in OUT.  Every input is checked first to be a ringmon\n"
 	"database of this schema version with no run that OUT or an earlier input\n"
-	"has too (the same guest_sha256, start_time and host), so a wrong one changes\n"
+	"has too (the same guest_sha256, knobs, start_time and host), so a wrong one changes\n"
 	"nothing at all.  The inputs are only read.\n"
 	"\n"
 	"  -h, --help   this text\n"
@@ -329,20 +329,26 @@ static int attach(struct merge *m, const char *in)
 	return ret;
 }
 
-/* -EEXIST if main already holds runs of SRC: the same guest started at the
- * same millisecond on the same host is the same run, whatever its id (a
- * database merged twice, or two copies of one). */
+/* A sweep starts jobs of one guest with other knobs at once: two of them
+ * may begin in the same millisecond. */
+#define RUN_KNOBS_SAME " AND o.variant IS n.variant AND o.cmdline IS n.cmdline" \
+	" AND o.protect IS n.protect AND o.mode IS n.mode AND o.emulate IS n.emulate" \
+	" AND o.placement IS n.placement"
+
+/* -EEXIST if main already holds runs of SRC: the same guest started with
+ * the same knobs at the same millisecond on the same host is the same run,
+ * whatever its id (a database merged twice, or two copies of one). */
 static int check_dups(struct merge *m, const char *in)
 {
 	int64_t dup, all;
 	int ret = query_pair(m, in, "SELECT count(*), (SELECT count(*) FROM " SRC ".runs) FROM "
 			     SRC ".runs AS n WHERE EXISTS (SELECT 1 FROM main.runs AS o WHERE"
 			     " o.guest_sha256 IS n.guest_sha256 AND o.start_time = n.start_time"
-			     " AND o.host IS n.host)", NULL, &dup, &all);
+			     " AND o.host IS n.host" RUN_KNOBS_SAME ")", NULL, &dup, &all);
 
 	if (!ret && dup) {
 		snprintf(m->err, sizeof(m->err), "%s: %lld of its %lld runs are already in %s"
-			 " (the same guest_sha256, start_time and host): merged before?"
+			 " (the same guest_sha256, knobs, start_time and host): merged before?"
 			 " nothing of it copied", in, (long long)dup, (long long)all, m->path);
 		ret = -EEXIST;
 	}
