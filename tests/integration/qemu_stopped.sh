@@ -5,11 +5,7 @@
 . tests/lib.sh
 DB="$TMP/q.db"
 
-# A guest that never ends: cli at ring 3 traps forever (killed_run.sh's).
-printf '%s\n' '.text' '.align 4' '.long 0x1BADB002, 0, -0x1BADB002' \
-	'.globl _start' '_start: cli' 'jmp _start' > "$TMP/flood.S"
-gcc -m32 -nostdlib -static -o "$TMP/flood.elf" "$TMP/flood.S" ||
-	{ fail "cannot build the flood guest (gcc-multilib?)"; finish; }
+flood_guest "$TMP/flood.elf"
 
 for sig in TERM INT; do
 	"$RINGMON" run --db "$DB" --timeout 120 "$TMP/flood.elf" > /dev/null 2> "$TMP/err.txt" &
