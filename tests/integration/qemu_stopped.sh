@@ -7,13 +7,21 @@ DB="$TMP/q.db"
 
 flood_guest "$TMP/flood.elf"
 
+# new_run_traps BEFORE: how many records runs after run BEFORE have stored
+new_run_traps() {
+	sqlite3 -readonly "$DB" "SELECT count(*) FROM trap_rows WHERE id >= ($1 + 1) << 40" \
+		2> /dev/null || echo 0
+}
+
 for sig in TERM INT; do
+	before=$(sqlite3 "$DB" "SELECT coalesce(max(id), 0) FROM runs" 2> /dev/null || echo 0)
 	"$RINGMON" run --db "$DB" --timeout 120 "$TMP/flood.elf" > /dev/null 2> "$TMP/err.txt" &
 	pid=$!
+	# Only once this run's records arrive is ringmon's QEMU child the
+	# guest's: before, it may be a short-lived `qemu-system-i386 --version`.
 	qemu=
-	for _ in $(seq 100); do
-		qemu=$(pgrep -P "$pid" qemu-system) && [ "$(sqlite3 -readonly "$DB" \
-			"SELECT count(*) FROM traps" 2> /dev/null || echo 0)" -gt 0 ] && break
+	for _ in $(seq 300); do
+		[ "$(new_run_traps "$before")" -gt 0 ] && qemu=$(pgrep -P "$pid" qemu-system) && break
 		sleep 0.1
 	done
 	[ -n "$qemu" ] || { fail "SIG$sig: no QEMU child of ringmon $pid"; kill "$pid"; continue; }
