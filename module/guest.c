@@ -2,9 +2,11 @@
  * Multiboot kernel, as GRUB boots one (Multiboot 0.6.96): its header's
  * requirements checked, an ELF's PT_LOAD segments copied to their physical
  * addresses and the rest zeroed (or the a.out kludge's fields obeyed), and
- * an info block describing guest RAM (without the monitor).  A Linux bzImage goes to linux.c. */
+ * an info block describing guest RAM (without the monitor: firmware.c).  A
+ * Linux bzImage goes to linux.c. */
 #include <elf.h>
 #include "guest.h"
+#include "firmware.h"
 #include "layout.h"
 #include "lib.h"
 #include "linux.h"
@@ -31,6 +33,17 @@ static int check_header(const Elf32_Ehdr *eh, uint32_t size, char *err, unsigned
 	return 0;
 }
 
+/* Where a Multiboot kernel went: its entry point and the span it fills. */
+struct loaded {
+	uint32_t entry, low, high;
+};
+
+static void loaded_span(struct loaded *ld, uint32_t low, uint32_t high)
+{
+	ld->low = low < ld->low ? low : ld->low;
+	ld->high = high > ld->high ? high : ld->high;
+}
+
 static int load_segment(const uint8_t *image, uint32_t size, const Elf32_Phdr *ph,
 			char *err, unsigned errlen)
 {
@@ -44,54 +57,30 @@ static int load_segment(const uint8_t *image, uint32_t size, const Elf32_Phdr *p
 	return 0;
 }
 
-/* QEMU's memory map as the guest's PC has it: RAM from GUEST_MEM_END up
- * (the ring and the monitor) becomes reserved, as firmware reserves what it
- * keeps for itself; everything else is as QEMU says.  The number of
- * entries, 0 when QEMU gave no map or a longer one than fits. */
-static unsigned guest_mmap(const struct mb_info *host, struct mb_mmap_entry *mm, unsigned max)
-{
-	unsigned n = 0;
-
-	if (!(host->flags & MB_INFO_MMAP))
-		return 0;
-	for (uint32_t p = host->mmap_addr; p < host->mmap_addr + host->mmap_length;
-	     p += ((const struct mb_mmap_entry *)p)->size + 4) {
-		struct mb_mmap_entry e = *(const struct mb_mmap_entry *)p;
-		uint64_t end = e.addr + e.len;
-		if (n + 2 > max)
-			return 0;
-		if (e.type == MB_MMAP_RAM && e.addr < GUEST_MEM_END && end > GUEST_MEM_END) {
-			mm[n++] = (struct mb_mmap_entry){ 20, e.addr, GUEST_MEM_END - e.addr, MB_MMAP_RAM };
-			e = (struct mb_mmap_entry){ 20, GUEST_MEM_END, end - GUEST_MEM_END, MB_MMAP_RESERVED };
-		} else if (e.type == MB_MMAP_RAM && e.addr >= GUEST_MEM_END) {
-			e.type = MB_MMAP_RESERVED;
-		}
-		mm[n++] = (struct mb_mmap_entry){ 20, e.addr, e.len, e.type };
-	}
-	return n;
-}
-
 /* The info block a Multiboot loader hands over (spec 3.3), with what QEMU
  * gives a kernel it boots itself: memory sizes, boot device, command line,
- * modules (none), memory map, loader name.  One page: the block, the
- * loader name at 0x80, the memory map at 0x100, the command line at 0x200. */
-static int build_info(const struct mb_info *host, const char *cmdline, uint32_t *info,
+ * modules (none), memory map, loader name.  One page at `at`: the block,
+ * the loader name at 0x80, the memory map at 0x100, the command line at 0x200. */
+static int build_info(const struct mb_info *host, const char *cmdline, uint32_t at,
 		      char *err, unsigned errlen)
 {
-	struct mb_info *mbi = (struct mb_info *)GUEST_MBI_PHYS;
-	char *name = (char *)(GUEST_MBI_PHYS + 0x80);
-	struct mb_mmap_entry *mm = (struct mb_mmap_entry *)(GUEST_MBI_PHYS + 0x100);
-	char *cmd = (char *)(GUEST_MBI_PHYS + 0x200);
+	struct mb_info *mbi = (struct mb_info *)at;
+	char *name = (char *)(at + 0x80);
+	struct mb_mmap_entry *mm = (struct mb_mmap_entry *)(at + 0x100);
+	char *cmd = (char *)(at + 0x200);
 	unsigned n;
 
+	if (at < GUEST_LOAD_MIN || at + PAGE_SIZE > firmware_ram_end())
+		return fail(err, errlen, "no room for the Multiboot information after the kernel");
+
 	memset(mbi, 0, PAGE_SIZE);
-	n = guest_mmap(host, mm, (0x200 - 0x100) / sizeof(*mm));
+	n = firmware_map(host, mm, (0x200 - 0x100) / sizeof(*mm));
 	if (!n)
 		return fail(err, errlen, "QEMU's memory map is missing or too long to pass on");
 	mbi->flags = MB_INFO_MEM | MB_INFO_BOOTDEV | MB_INFO_CMDLINE | MB_INFO_MODS |
 		     MB_INFO_MMAP | MB_INFO_LOADER;
 	mbi->mem_lower = host->flags & MB_INFO_MEM ? host->mem_lower : 639;
-	mbi->mem_upper = (GUEST_MEM_END - GUEST_LOAD_MIN) >> 10;
+	mbi->mem_upper = (firmware_ram_end() - GUEST_LOAD_MIN) >> 10;
 	mbi->boot_device = host->flags & MB_INFO_BOOTDEV ? host->boot_device : 0xffffffffu;
 	mbi->mmap_addr = (uint32_t)mm;
 	mbi->mmap_length = n * sizeof(*mm);
@@ -103,7 +92,6 @@ static int build_info(const struct mb_info *host, const char *cmdline, uint32_t 
 		return fail(err, errlen, "command line longer than the info page holds");
 	snformat(cmd, PAGE_SIZE - 0x200, "%s", cmdline);
 	mbi->cmdline = (uint32_t)cmd;
-	*info = (uint32_t)mbi;
 	return 0;
 }
 
@@ -131,7 +119,7 @@ static void hint_code(const uint8_t *image, uint32_t size, const Elf32_Ehdr *eh)
  * segment's virtual range is translated to where that segment was loaded
  * (GNU Mach is linked at 0xc1000000 and loaded at 0x01000000), as GRUB
  * does, which refuses an entry point outside every segment. */
-static int elf_load(const uint8_t *image, uint32_t size, uint32_t *entry, char *err,
+static int elf_load(const uint8_t *image, uint32_t size, struct loaded *ld, char *err,
 		    unsigned errlen)
 {
 	const Elf32_Ehdr *eh = (const Elf32_Ehdr *)image;
@@ -143,8 +131,9 @@ static int elf_load(const uint8_t *image, uint32_t size, uint32_t *entry, char *
 			continue;
 		if (load_segment(image, size, &ph[i], err, errlen))
 			return -1;
+		loaded_span(ld, ph[i].p_paddr, ph[i].p_paddr + ph[i].p_memsz);
 		if (!found && eh->e_entry - ph[i].p_vaddr < ph[i].p_memsz) {
-			*entry = eh->e_entry - ph[i].p_vaddr + ph[i].p_paddr;
+			ld->entry = eh->e_entry - ph[i].p_vaddr + ph[i].p_paddr;
 			found = 1;
 		}
 	}
@@ -157,7 +146,7 @@ static int elf_load(const uint8_t *image, uint32_t size, uint32_t *entry, char *
 /* The a.out kludge (header flag 16): the header's address fields say where
  * the file goes, whatever else it is (an ELF too: they take precedence). */
 static int kludge_load(const uint8_t *image, uint32_t size, const struct mb_header *h,
-		       uint32_t *entry, char *err, unsigned errlen)
+		       struct loaded *ld, char *err, unsigned errlen)
 {
 	size_t off;
 	uint32_t end, bss;
@@ -170,7 +159,8 @@ static int kludge_load(const uint8_t *image, uint32_t size, const struct mb_head
 		return fail(err, errlen, "a.out kludge load address outside guest RAM");
 	memcpy((void *)h->load_addr, image + off, end - h->load_addr);
 	memset((void *)end, 0, bss - end);
-	*entry = h->entry_addr;
+	loaded_span(ld, h->load_addr, bss);
+	ld->entry = h->entry_addr;
 	return 0;
 }
 
@@ -178,23 +168,27 @@ static int multiboot_load(const struct mb_info *host, const struct mb_module *mo
 			  struct guest_boot *boot, char *err, unsigned errlen)
 {
 	const uint8_t *image = (const uint8_t *)mod->start;
-	uint32_t size = mod->end - mod->start, entry, info;
+	uint32_t size = mod->end - mod->start;
+	struct loaded ld = { 0, 0xffffffffu, 0 };
 	const struct mb_header *h = mb_header_find(image, size);
 	const char *why = h ? mb_header_problem(h) : "no Multiboot header in the first 8 KiB";
 
 	if (why)
 		return fail(err, errlen, why);
 	if (h->flags & MB_HDR_AOUT_KLUDGE) {
-		if (kludge_load(image, size, h, &entry, err, errlen))
+		if (kludge_load(image, size, h, &ld, err, errlen))
 			return -1;
 	} else if (check_header((const Elf32_Ehdr *)image, size, err, errlen) ||
-		   elf_load(image, size, &entry, err, errlen)) {
+		   elf_load(image, size, &ld, err, errlen)) {
 		return -1;
 	}
-	/* The module's command line starts with its file name, as with GRUB. */
-	if (build_info(host, mod->cmdline ? (const char *)mod->cmdline : "", &info, err, errlen))
+	/* The module's command line starts with its file name, as with GRUB.
+	 * The information goes where QEMU puts it: on the pages after the
+	 * image (GNU Mach keeps the page of its command line for itself). */
+	uint32_t info = ld.low + ((ld.high - ld.low + PAGE_SIZE - 1) & PAGE_MASK);
+	if (build_info(host, mod->cmdline ? (const char *)mod->cmdline : "", info, err, errlen))
 		return -1;
-	*boot = (struct guest_boot){ .eip = entry, .eax = MB_BOOT_MAGIC, .ebx = info };
+	*boot = (struct guest_boot){ .eip = ld.entry, .eax = MB_BOOT_MAGIC, .ebx = info };
 	return 0;
 }
 
@@ -202,7 +196,10 @@ int guest_load(const struct mb_info *host, const struct mb_module *mods, unsigne
 	       struct guest_boot *boot, char *err, unsigned errlen)
 {
 	const uint8_t *image = (const uint8_t *)mods[0].start;
+	const char *why = firmware_init(host);
+	if (why)
+		return fail(err, errlen, why);
 	if (linux_is_bzimage(image, mods[0].end - mods[0].start))
-		return linux_load(&mods[0], count > 1 ? &mods[1] : 0, boot, err, errlen);
+		return linux_load(host, &mods[0], count > 1 ? &mods[1] : 0, boot, err, errlen);
 	return multiboot_load(host, &mods[0], boot, err, errlen);
 }

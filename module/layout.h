@@ -5,7 +5,6 @@
  * so guest-linear == guest-physical == real-physical):
  *
  *   0x00000000 .. 0x00100000   guest low memory (BIOS data, VGA hole)
- *   GUEST_MBI_PHYS             the Multiboot info the monitor builds for the guest
  *   0x00100000 .. GUEST_MEM_END guest RAM: the guest image is loaded here
  *   RING_PHYS .. MONITOR_PHYS  trace ring, shared with the host (trace.h)
  *   MONITOR_PHYS ..            monitor image, tables, stack, Multiboot modules
@@ -30,7 +29,6 @@
 #define PAGE_SIZE        4096u
 #define PAGE_MASK        (~(PAGE_SIZE - 1))
 #define RAM_END          (RINGMON_RAM_MB << 20)
-#define GUEST_MBI_PHYS   0x00008000u   /* one page: info, cmdline, mmap */
 
 #define SWITCHER_BASE    0xFFC00000u
 #define SWITCHER_HOLE    0x00400000u   /* linear space kept from the guest */

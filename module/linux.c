@@ -2,12 +2,13 @@
  * the protected-mode part of the bzImage at 1 MiB, a zero page (struct
  * boot_params from the kernel's own <asm/bootparam.h>) with the setup header
  * copied from the image, the command line, the initrd as high as the kernel
- * allows, an e820 map of guest RAM only, and a GDT with the flat __BOOT_CS
+ * allows, the firmware's e820 map of guest RAM (firmware.c), and a GDT with the flat __BOOT_CS
  * (0x10) and __BOOT_DS (0x18) the protocol promises.  The kernel is entered
  * at its 32-bit entry with ESI = the zero page and interrupts off. */
 #include <asm/bootparam.h>
 #include "linux.h"
 #include "descriptor.h"
+#include "firmware.h"
 #include "layout.h"
 #include "lib.h"
 #include "segments.h"
@@ -21,10 +22,6 @@
 #define BOOT_GDT_PHYS    0x92000u
 #define BOOT_CS          0x10u
 #define BOOT_DS          0x18u
-/* e820 types, from the ACPI specification. */
-#define E820_RAM         1
-#define E820_RESERVED    2
-
 static int fail(char *err, unsigned errlen, const char *msg)
 {
 	snformat(err, errlen, "bzImage: %s", msg);
@@ -36,9 +33,19 @@ int linux_is_bzimage(const uint8_t *image, uint32_t size)
 	return size > 0x206 && *(const uint32_t *)(image + 0x202) == HDR_MAGIC;
 }
 
-static void add_e820(struct boot_params *bp, uint64_t addr, uint64_t size, uint32_t type)
+/* The firmware's memory map (firmware.c), as e820 entries: a Multiboot
+ * map's types are e820's. */
+static int set_e820(struct boot_params *bp, const struct mb_info *host, char *err,
+		    unsigned errlen)
 {
-	bp->e820_table[bp->e820_entries++] = (struct boot_e820_entry){ addr, size, type };
+	struct mb_mmap_entry mm[E820_MAX_ENTRIES_ZEROPAGE];
+	unsigned n = firmware_map(host, mm, E820_MAX_ENTRIES_ZEROPAGE);
+	if (!n)
+		return fail(err, errlen, "QEMU's memory map is missing or too long to pass on");
+	for (unsigned i = 0; i < n; i++)
+		bp->e820_table[i] = (struct boot_e820_entry){ mm[i].addr, mm[i].len, mm[i].type };
+	bp->e820_entries = (uint8_t)n;
+	return 0;
 }
 
 /* The module's command line is "path args": the kernel gets the args, or
@@ -68,7 +75,7 @@ static int load_initrd(struct boot_params *bp, const struct mb_module *initrd, u
 		       char *err, unsigned errlen)
 {
 	uint32_t size = initrd->end - initrd->start;
-	uint32_t top = GUEST_MEM_END;
+	uint32_t top = firmware_ram_end();
 	if (bp->hdr.initrd_addr_max && bp->hdr.initrd_addr_max + 1 < top)
 		top = bp->hdr.initrd_addr_max + 1;
 	if (size > top)
@@ -91,7 +98,7 @@ static void boot_gdt(void)
 	seg_load_gdt(0, BOOT_GDT_PHYS, 4 * sizeof(*gdt) - 1);
 }
 
-int linux_load(const struct mb_module *kernel, const struct mb_module *initrd,
+int linux_load(const struct mb_info *host, const struct mb_module *kernel, const struct mb_module *initrd,
 	       struct guest_boot *boot, char *err, unsigned errlen)
 {
 	const uint8_t *image = (const uint8_t *)kernel->start;
@@ -119,11 +126,9 @@ int linux_load(const struct mb_module *kernel, const struct mb_module *initrd,
 		return -1;
 	if (initrd && load_initrd(bp, initrd, kernel_end, err, errlen))
 		return -1;
-	add_e820(bp, 0, 0x9fc00, E820_RAM);
-	add_e820(bp, 0x9fc00, 0x400, E820_RESERVED);
-	add_e820(bp, 0xf0000, 0x10000, E820_RESERVED);
-	add_e820(bp, LOAD_PHYS, GUEST_MEM_END - LOAD_PHYS, E820_RAM);
-	bp->alt_mem_k = (GUEST_MEM_END - LOAD_PHYS) >> 10;
+	if (set_e820(bp, host, err, errlen))
+		return -1;
+	bp->alt_mem_k = (firmware_ram_end() - LOAD_PHYS) >> 10;
 	boot_gdt();
 
 	*boot = (struct guest_boot){ .eip = LOAD_PHYS, .esi = ZERO_PAGE_PHYS,

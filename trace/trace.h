@@ -29,6 +29,9 @@
 #define RINGMON_RAM_MB   256u
 #define GUEST_LOAD_MIN   0x00100000u   /* below: BIOS data, VGA, ROMs */
 #define GUEST_MEM_END    0x0E000000u
+/* A native run's QEMU RAM: the PC the monitor shows its guest, whose
+ * firmware keeps its tables at the top of this RAM (module/firmware.c). */
+#define GUEST_RAM_MB     (GUEST_MEM_END >> 20)
 #define RING_PHYS        0x0E000000u
 #define RING_RECORDS_PHYS (RING_PHYS + 0x1000u)   /* first record slot */
 #define RING_MAX_BYTES   (0x01000000u - 0x1000u)  /* records area */

@@ -60,9 +60,10 @@ static const char run_usage[] =
 	"  --progress             show the progress line even off a terminal\n"
 	"  --monitor PATH         monitor image (module/monitor.elf beside ringmon)\n"
 	"  --native               boot GUEST natively at ring 0 instead, no monitor and\n"
-	"                         no database, in the same machine (accelerator, CPU\n"
-	"                         model, RAM, devices, command line) a monitored run\n"
-	"                         gets: the reference a monitored run is compared with\n"
+	"                         no database, in the machine a monitored run shows\n"
+	"                         its guest (accelerator, CPU model, its 224 MiB of\n"
+	"                         RAM, firmware tables, devices, command line): the\n"
+	"                         reference a monitored run is compared with\n"
 	"  -h, --help             this text\n"
 	"\n"
 	"Exit status: the guest's; 0 after --until matched; 124 after --timeout; 125 if\n"
@@ -907,7 +908,7 @@ static int run_native(const struct run_opts *o, struct run *run)
 	run->ring.done_fd = -1;   /* no monitor, no ring */
 	ret = qemu_start(&run->qemu, &(struct qemu_config){
 		.binary = o->qemu, .accel = o->acc.accel, .cpu = o->acc.cpu,
-		.icount = o->deterministic, .ram_mb = RINGMON_RAM_MB, .ram_fd = -1,
+		.icount = o->deterministic, .ram_mb = GUEST_RAM_MB, .ram_fd = -1,
 		.kernel_fd = guest, .append = cmdline, .modules = { { initrd, "" } },
 		.n_modules = initrd >= 0, .console_fd = STDOUT_FILENO,
 		.console_line = console_line, .ctx = run });

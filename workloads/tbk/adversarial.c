@@ -21,21 +21,7 @@
 #define SECRET     0x5ec2e75au
 #define PRESET     0xdeadbeefu
 
-#define MB_INFO_MEM  0x01
-#define MB_INFO_MMAP 0x40
-#define MB_RAM       1
 #define RAM_RANGES   16
-
-struct mb_info {
-	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
-	uint32_t mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
-};
-
-struct __attribute__((packed)) mb_mmap {
-	uint32_t size;     /* of the rest of the entry */
-	uint64_t addr, len;
-	uint32_t type;
-};
 
 void tbk_main(uint32_t magic, const void *mbi);
 extern char gate_target[], escaped[];

@@ -110,3 +110,13 @@ void *memcpy(void *dst, const void *src, size_t n)
 	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
 	return dst;
 }
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const volatile uint8_t *p = a, *q = b;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != q[i])
+			return p[i] < q[i] ? -1 : 1;
+	return 0;
+}

@@ -85,6 +85,21 @@ void tbk_up(const char *name);
 __attribute__((noreturn)) void tbk_done(void);
 __attribute__((noreturn)) void tbk_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *memcpy(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+
+/* The Multiboot information block (spec 3.3), as far as kernels here read it. */
+#define MB_INFO_MEM  0x01
+#define MB_INFO_MMAP 0x40
+#define MB_RAM       1
+struct mb_info {
+	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
+	uint32_t mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
+};
+struct __attribute__((packed)) mb_mmap {
+	uint32_t size;     /* of the rest of the entry */
+	uint64_t addr, len;
+	uint32_t type;
+};
 
 /* cpu.c: the standard GDT (GDT_ENTRIES long; hot.c has its own, shorter),
  * TSS and LDT. */
