@@ -13,6 +13,7 @@
 #include "protect.h"
 #include "ring.h"
 #include "segments.h"
+#include "trap.h"
 #include "vcpu.h"
 #include "x86.h"
 
@@ -136,13 +137,14 @@ int irq_arrived(unsigned vector, const struct trap_frame *f)
 		return 0;
 	if (pic_swallow(vector - PIC_REAL_BASE))
 		return 1;   /* a tick of the monitor's own stall: not the guest's */
+	/* In the monitor's idle loop the frame is the monitor's: the record
+	 * names where the guest waits, its hlt. */
+	int guest = (f->cs & 3) != 0;
 	struct trap_record rec;
-	memset(&rec, 0, sizeof(rec));
-	rec.tsc_in = rdtsc();
+	trap_record_start(&rec, f, rdtsc(), guest ? vcpu_cs(f) : 0, vcpu.cpl);
 	rec.kind = KIND_IRQ;
-	rec.vector = (uint8_t)vector;
-	rec.cpl = vcpu.cpl;
-	rec.eip = (f->cs & 3) ? f->eip : idle_eip;
+	if (!guest)
+		rec.eip = idle_eip;
 	rec.detail = pic_guest_vector(vector - PIC_REAL_BASE);
 	pic_raise(vector - PIC_REAL_BASE);
 	ring_commit(&rec);
