@@ -183,8 +183,11 @@ static int multiboot_load(const struct mb_info *host, const struct mb_module *mo
 		return -1;
 	}
 	/* The module's command line starts with its file name, as with GRUB.
-	 * The information goes where QEMU puts it: on the pages after the
-	 * image (GNU Mach keeps the page of its command line for itself). */
+	 * The information page goes on the page after the image, where QEMU
+	 * puts the command line, the module list and the loader name (GNU
+	 * Mach keeps the page of its command line for itself); QEMU's own
+	 * block and memory map are at 0x9500 and 0x9000, which the guest sees
+	 * at other addresses here (docs/mach.md). */
 	uint32_t info = ld.low + ((ld.high - ld.low + PAGE_SIZE - 1) & PAGE_MASK);
 	if (build_info(host, mod->cmdline ? (const char *)mod->cmdline : "", info, err, errlen))
 		return -1;
