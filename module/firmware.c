@@ -32,9 +32,20 @@
 static struct { uint32_t from, len; } zone;   /* where the firmware put it */
 static int stuck;   /* a pointer the monitor could not write (ROM, not RAM) */
 
-static uint32_t zone_to(void) { return GUEST_MEM_END - zone.len; }
+uint32_t firmware_ram_end(void)
+{
+	return GUEST_MEM_END - zone.len;   /* where the zone goes */
+}
 
 /* --- the memory map ------------------------------------------------------ */
+
+/* The entries of QEMU's map, one after the other: each is size + 4 long. */
+static const struct mb_mmap_entry *map_next(const struct mb_info *host,
+					    const struct mb_mmap_entry *e)
+{
+	uint32_t p = e ? (uint32_t)e + e->size + 4 : host->mmap_addr;
+	return p < host->mmap_addr + host->mmap_length ? (const struct mb_mmap_entry *)p : 0;
+}
 
 /* Is [addr, addr+len) in the monitor's part of RAM? */
 static int in_monitor(uint64_t addr, uint64_t len)
@@ -46,9 +57,7 @@ static const char *find_zone(const struct mb_info *host)
 {
 	if (!(host->flags & MB_INFO_MMAP))
 		return "QEMU gave no memory map";
-	for (uint32_t p = host->mmap_addr; p < host->mmap_addr + host->mmap_length;
-	     p += ((const struct mb_mmap_entry *)p)->size + 4) {
-		const struct mb_mmap_entry *e = (const struct mb_mmap_entry *)p;
+	for (const struct mb_mmap_entry *e = map_next(host, 0); e; e = map_next(host, e)) {
 		if (e->type == MB_MMAP_RAM || !in_monitor(e->addr, e->len))
 			continue;
 		if (zone.len)
@@ -65,26 +74,20 @@ unsigned firmware_map(const struct mb_info *host, struct mb_mmap_entry *mm, unsi
 {
 	unsigned n = 0;
 
-	for (uint32_t p = host->mmap_addr; p < host->mmap_addr + host->mmap_length;
-	     p += ((const struct mb_mmap_entry *)p)->size + 4) {
-		struct mb_mmap_entry e = *(const struct mb_mmap_entry *)p;
+	for (const struct mb_mmap_entry *h = map_next(host, 0); h; h = map_next(host, h)) {
+		struct mb_mmap_entry e = *h;
 		if (n + 1 > max)
 			return 0;
-		if (e.type == MB_MMAP_RAM && e.addr + e.len > zone_to()) {
-			if (e.addr >= zone_to())
+		if (e.type == MB_MMAP_RAM && e.addr + e.len > firmware_ram_end()) {
+			if (e.addr >= firmware_ram_end())
 				continue;
-			e.len = zone_to() - e.addr;
+			e.len = firmware_ram_end() - e.addr;
 		} else if (in_monitor(e.addr, e.len)) {
-			e.addr = zone_to();   /* the zone, moved (find_zone: the only one) */
+			e.addr = firmware_ram_end();   /* the zone, moved (find_zone: the only one) */
 		}
 		mm[n++] = (struct mb_mmap_entry){ 20, e.addr, e.len, e.type };
 	}
 	return n;
-}
-
-uint32_t firmware_ram_end(void)
-{
-	return zone_to();
 }
 
 /* --- the tables ---------------------------------------------------------- */
@@ -111,7 +114,7 @@ static int move32(void *at)
 	memcpy(&v, at, 4);
 	if (v - zone.from >= zone.len)
 		return 0;
-	v += zone_to() - zone.from;
+	v += firmware_ram_end() - zone.from;
 	memcpy(at, &v, 4);
 	stuck |= memcmp(at, &v, 4) != 0;
 	return 1;
@@ -124,15 +127,25 @@ static int move64(void *at)
 	return !hi && move32(at);
 }
 
+/* The length of the ACPI table at addr, if it is one of the moved zone's
+ * (a header of 36 bytes at least, all of it below GUEST_MEM_END); else 0. */
+static uint32_t moved_table(uint32_t addr)
+{
+	uint32_t len;
+	if (addr - firmware_ram_end() >= zone.len)
+		return 0;
+	memcpy(&len, (const uint8_t *)addr + 4, 4);
+	return len >= 36 && len <= GUEST_MEM_END - addr ? len : 0;
+}
+
 /* An ACPI table (its header: signature, length, revision, checksum at 9),
  * at its new place: the FADT's pointers to the FACS and the DSDT, then the
  * table's checksum. */
 static void fix_sdt(uint32_t addr)
 {
 	uint8_t *t = (uint8_t *)addr;
-	uint32_t len;
-	memcpy(&len, t + 4, 4);
-	if (addr - zone_to() >= zone.len || len < 36 || len > GUEST_MEM_END - addr)
+	uint32_t len = moved_table(addr);
+	if (!len)
 		return;
 	if (!memcmp(t, "FACP", 4)) {
 		move32(t + 36);                  /* FIRMWARE_CTRL */
@@ -149,11 +162,8 @@ static void fix_sdt(uint32_t addr)
 static void fix_root(uint32_t addr, unsigned width)
 {
 	uint8_t *t = (uint8_t *)addr;
-	uint32_t len;
-	if (addr - zone_to() >= zone.len)
-		return;
-	memcpy(&len, t + 4, 4);
-	if (len < 36 || len > GUEST_MEM_END - addr)
+	uint32_t len = moved_table(addr);
+	if (!len)
 		return;
 	for (uint32_t off = 36; off + width <= len; off += width) {
 		uint32_t entry;
@@ -244,7 +254,7 @@ const char *firmware_init(const struct mb_info *host)
 	}
 	uint8_t pam = (uint8_t)(pci_config(PAM0) >> 8 * (PAM0 & 3));
 
-	memcpy((void *)zone_to(), (const void *)zone.from, zone.len);
+	memcpy((void *)firmware_ram_end(), (const void *)zone.from, zone.len);
 	pam0_set(pam | PAM_HI_WE);
 	uint16_t ebda_seg;
 	gmem_read(BDA_EBDA_SEG, &ebda_seg, sizeof(ebda_seg));
