@@ -5,6 +5,7 @@
 #include "kill.h"
 #include "layout.h"
 #include "lib.h"
+#include "mmio.h"
 #include "protect.h"
 #include "segments.h"
 #include "vcpu.h"
@@ -14,18 +15,26 @@
 
 void gmem_check(uint32_t gpa, uint32_t n)
 {
-	if (!guest_range_ok(gpa, n))
+	if (!guest_range_ok(gpa, n) && !(mmio_frame(gpa) && mmio_frame(gpa + n - 1)))
 		vcpu_kill("guest reaches physical %08x+%x outside its RAM", gpa, n);
 }
 
 void gmem_read(uint32_t gpa, void *dst, unsigned n)
 {
+	if (mmio_frame(gpa)) {
+		mmio_read(gpa, dst, n);
+		return;
+	}
 	gmem_check(gpa, n);
 	memcpy(dst, (const void *)gpa, n);
 }
 
 void gmem_write(uint32_t gpa, const void *src, unsigned n)
 {
+	if (mmio_frame(gpa)) {
+		mmio_write(gpa, src, n);
+		return;
+	}
 	gmem_check(gpa, n);
 	memcpy((void *)gpa, src, n);
 }
@@ -44,8 +53,8 @@ unsigned gmem_fetch(uint32_t lin, uint8_t *buf, unsigned n)
 	while (got < n) {
 		struct walk w;
 		unsigned access = WALK_FETCH | (vcpu.cpl == 3 ? WALK_USER : 0);
-		if (walk_guest(lin + got, access, &w))
-			break;
+		if (walk_guest(lin + got, access, &w) || mmio_frame(w.gpa))
+			break;   /* code never runs from device memory */
 		unsigned chunk = PAGE_SIZE - (w.gpa & 0xfff);
 		if (chunk > n - got)
 			chunk = n - got;

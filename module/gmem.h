@@ -9,10 +9,12 @@
 #include "emulate.h"
 #include "trap.h"
 
-/* Stop the guest unless [gpa, gpa+n) lies in guest RAM: every guest-physical
- * address the monitor uses (walk.c's translations too) passes here. */
+/* Stop the guest unless [gpa, gpa+n) lies in guest RAM or a device page
+ * (mmio.c): every guest-physical address the monitor uses (walk.c's
+ * translations too) passes here. */
 void gmem_check(uint32_t gpa, uint32_t n);
-/* Copy n bytes from or to guest-physical gpa. */
+/* Copy n bytes from or to guest-physical gpa: guest RAM, or a device's
+ * register (mmio.c). */
 void gmem_read(uint32_t gpa, void *dst, unsigned n);
 void gmem_write(uint32_t gpa, const void *src, unsigned n);
 /* The bytes at gpa in place, for decoding: *avail of the n asked for lie

@@ -8,6 +8,7 @@
 #include "farxfer.h"
 #include "gmem.h"
 #include "kill.h"
+#include "lapic.h"
 #include "lib.h"
 #include "pic.h"
 #include "protect.h"
@@ -105,38 +106,60 @@ int irq_window_done(struct trap_frame *f)
 	return 1;
 }
 
+/* An interrupt waits: the local APIC's first (it has priorities; a PIC's
+ * comes through its LINT0 as ExtINT, which it does not order). */
+static int waiting(void)
+{
+	return lapic_pending() || pic_pending();
+}
+
 /* The instruction after sti may also have been emulated (hlt, cli...):
  * once EIP has moved on, the shadow is over. */
 void irq_deliver(struct trap_frame *f)
 {
 	if (window.active && f->eip != window.eip)
 		irq_window_done(f);
-	if (vcpu.vif && pic_pending() && !window.active && !protect_stepping())
-		irq_reflect(f, pic_take(), IRQ_EXTERNAL, 0, 0, f->eip);
+	if (vcpu.vif && waiting() && !window.active && !protect_stepping())
+		irq_reflect(f, lapic_pending() ? lapic_take() : pic_take(), IRQ_EXTERNAL, 0, 0,
+			    f->eip);
 }
 
 int irq_quiet(void)
 {
-	return !window.active && !(vcpu.vif && pic_pending());
+	return !window.active && !(vcpu.vif && waiting());
 }
 
 void irq_idle(uint32_t eip)
 {
 	idle_eip = eip;
 	idling = 1;
-	while (!pic_pending())
+	while (!waiting())
 		__asm__ volatile("sti; hlt; cli" : : : "memory");
 	idling = 0;
 }
 
+/* A real vector the CPU took, as the guest's vector: the local APIC's is
+ * the same, a PIC's is its IRQ's; -1 if it is no guest's (a tick swallowed
+ * after the monitor's own stall, as pic.c explains). */
+static int guest_vector(unsigned vector)
+{
+	if (lapic_arrived(vector))
+		return (int)vector;
+	unsigned irq = vector - PIC_REAL_BASE;
+	if (pic_swallow(irq))
+		return -1;
+	pic_raise(irq);
+	return (int)pic_guest_vector(irq);
+}
+
 int irq_arrived(unsigned vector, const struct trap_frame *f)
 {
-	if (vector < PIC_REAL_BASE || vector >= PIC_REAL_BASE + 16)
+	int from_pic = vector >= PIC_REAL_BASE && vector < PIC_REAL_BASE + 16;
+	if (vector < 32 || ((f->cs & 3) == 0 && !idling) || (!from_pic && !lapic_arrived(vector)))
 		return 0;
-	if ((f->cs & 3) == 0 && !idling)
-		return 0;
-	if (pic_swallow(vector - PIC_REAL_BASE))
-		return 1;   /* a tick of the monitor's own stall: not the guest's */
+	int gv = from_pic ? guest_vector(vector) : (int)vector;
+	if (gv < 0)
+		return 1;
 	/* In the monitor's idle loop the frame is the monitor's: the record
 	 * names where the guest waits, its hlt. */
 	int guest = (f->cs & 3) != 0;
@@ -145,8 +168,7 @@ int irq_arrived(unsigned vector, const struct trap_frame *f)
 	rec.kind = KIND_IRQ;
 	if (!guest)
 		rec.eip = idle_eip;
-	rec.detail = pic_guest_vector(vector - PIC_REAL_BASE);
-	pic_raise(vector - PIC_REAL_BASE);
+	rec.detail = (uint32_t)gv;
 	ring_commit(&rec);
 	return 1;
 }

@@ -8,6 +8,7 @@
 #include "multiboot.h"
 #include "paging.h"
 #include "protect.h"
+#include "lapic.h"
 #include "pic.h"
 #include "ring.h"
 #include "shadow.h"
@@ -47,6 +48,7 @@ void monitor_main(uint32_t magic, const struct mb_info *mbi)
 	tables_init();
 	shadow_flush();
 	pic_init();
+	lapic_init();
 	if (magic == MB_BOOT_MAGIC && (mbi->flags & MB_INFO_CMDLINE))
 		knobs_parse((const char *)mbi->cmdline, err, sizeof(err));
 	ring_init(knobs.ring_records);

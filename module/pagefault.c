@@ -5,12 +5,16 @@
  *                                          as paccess.c classifies it);
  *   code runs from an unscanned frame   -> scan and patch it (scan);
  *   a write reaches a scanned frame     -> unpatch, forget the scan (smc);
+ *   the page is a device's (mmio.c)     -> decode and carry out the access
+ *                                          (privileged, like port I/O);
  *   otherwise the shadow lacks the page -> fill it in (shadow_pf).
  * Scanned frames are mapped executable and read-only, all others
  * non-executable, so each of the last three really faults (once the guest
  * has turned paging on: see scan.h). */
 #include "pagefault.h"
 #include "decode.h"
+#include "kill.h"
+#include "mmio.h"
 #include "paccess.h"
 #include "protect.h"
 #include "scan.h"
@@ -35,6 +39,13 @@ enum outcome pagefault(struct trap_frame *f, struct trap_record *rec)
 		return exc_raise(14, w.err, lin);
 	}
 	rec->gpa = w.gpa;
+	if (mmio_frame(w.gpa)) {
+		if (protect_stepping())
+			vcpu_kill("instruction at %08x reaches a protected page and device memory",
+				  f->eip);
+		rec->kind = KIND_PRIVILEGED;
+		return protect_carry_out(f, rec, lin, 1);
+	}
 	struct pacc_class c = pacc_classify(pacc_find(w.gpa), w.gpa & 0xfff, (access & WALK_WRITE) != 0,
 					    shadow_pinned(lin));
 	if (c.kind)

@@ -1,7 +1,7 @@
 /* paging.c — the monitor's own address space: PAE, every page of QEMU's RAM
- * identity-mapped for ring 0 alone, plus the switcher at the top.  The
- * monitor runs with CR0.WP clear, so it may write the pages it keeps
- * read-only for the guest. */
+ * identity-mapped for ring 0 alone, the device pages (mmio.c), and the
+ * switcher at the top.  The monitor runs with CR0.WP clear, so it may
+ * write the pages it keeps read-only for the guest. */
 #include "paging.h"
 #include "layout.h"
 #include "lib.h"
@@ -36,6 +36,14 @@ uint32_t switcher_phys(const void *p)
 	return (uint32_t)__switcher_phys + ((uint32_t)p - (uint32_t)__switcher_start);
 }
 
+/* The devices the guest programs through the monitor (mmio.c): 2 MiB
+ * pages over fec00000-feffffff (I/O APIC, HPET, local APIC), uncached. */
+static void map_devices(void)
+{
+	for (uint32_t a = 0xfec00000u; a < 0xff000000u; a += 512u * PAGE_SIZE)
+		pd[3][(a >> 21) & 511] = a | PTE_P | PTE_RW | PDE_PS | PTE_PCD | PTE_PWT;
+}
+
 static void map_switcher(void)
 {
 	uint32_t size = (uint32_t)(__switcher_end - __switcher_start);
@@ -64,6 +72,7 @@ void paging_init(void)
 	for (uint32_t page = 0; page < RAM_END; page += PAGE_SIZE)
 		pt[page >> 21][(page >> 12) & 511] = page | PTE_P | PTE_RW;
 	map_switcher();
+	map_devices();
 	write_cr4(read_cr4() | X86_CR4_PAE | sse_bits());
 	write_cr3((uint32_t)pdpt);
 	write_cr0((read_cr0() | X86_CR0_PG) & ~(uint32_t)X86_CR0_WP);

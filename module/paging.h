@@ -7,6 +7,9 @@
 #define PTE_P   (1ull << 0)
 #define PTE_RW  (1ull << 1)
 #define PTE_US  (1ull << 2)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4)
+#define PDE_PS  (1ull << 7)   /* a 2 MiB page */
 #define PTE_NX  (1ull << 63)
 
 /* NX if the CPU has it (0 otherwise): or it into entries freely. */

@@ -32,6 +32,7 @@
 #include "knobs.h"
 #include "layout.h"
 #include "lib.h"
+#include "mmio.h"
 #include "paccess.h"
 #include "paging.h"
 #include "ring.h"
@@ -167,11 +168,15 @@ int protect_step_done(struct trap_frame *f)
 }
 
 /* The real GDT in place cannot make way for the guest's page, not even for
- * one step: the CPU reads it on every trap. */
+ * one step: the CPU reads it on every trap.  Nor can a device page be
+ * opened: the guest would reach the device past mmio.c's filters. */
 static void step_or_die(struct trap_frame *f, uint32_t lin, struct trap_record *rec)
 {
 	if (shadow_pinned(lin))
 		vcpu_kill("cannot emulate the instruction at %08x on the in-place GDT page", f->eip);
+	if (mmio_frame((uint32_t)rec->gpa))
+		vcpu_kill("cannot emulate the instruction at %08x on device memory at %08x",
+			  f->eip, (uint32_t)rec->gpa);
 	step_begin(f, lin, rec);
 }
 

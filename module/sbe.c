@@ -112,7 +112,8 @@ static enum outcome verr_verw(struct trap_frame *f, const struct insn *in)
 }
 
 /* cpuid: the host's answer without what the monitor does not virtualize:
- * in leaf 1 EDX VME, MCE, the local APIC, SEP (sysenter) and MCA; in leaf 1
+ * in leaf 1 EDX VME, MCE, SEP (sysenter) and MCA (the local APIC is the
+ * real one, lapic.c); in leaf 1
  * ECX x2APIC, TSC deadline, XSAVE/OSXSAVE and AVX; every structured
  * extended feature of leaf 7 (FSGSBASE, SMEP, SMAP, UMIP... need CR4 bits
  * the guest's CR4 never reaches the CPU with). */
@@ -122,7 +123,7 @@ static void emulate_cpuid(struct trap_frame *f)
 	uint32_t leaf = f->eax;
 	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(f->ecx));
 	if (leaf == 1) {
-		r[3] &= ~((1u << 1) | (1u << 7) | (1u << 9) | (1u << 11) | (1u << 14));
+		r[3] &= ~((1u << 1) | (1u << 7) | (1u << 11) | (1u << 14));
 		r[2] &= ~((1u << 21) | (1u << 24) | (1u << 26) | (1u << 27) | (1u << 28));
 	} else if (leaf == 7) {
 		r[1] = r[2] = r[3] = 0;
