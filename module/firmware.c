@@ -31,6 +31,7 @@
 
 static struct { uint32_t from, len; } zone;   /* where the firmware put it */
 static int stuck;   /* a pointer the monitor could not write (ROM, not RAM) */
+static struct acpi_ports acpi;   /* from the FADT */
 
 uint32_t firmware_ram_end(void)
 {
@@ -138,6 +139,31 @@ static uint32_t moved_table(uint32_t addr)
 	return len >= 36 && len <= GUEST_MEM_END - addr ? len : 0;
 }
 
+/* ACPI 6.4 §5.2.9: SMI_CMD at 48, ACPI_ENABLE and ACPI_DISABLE at 52 and
+ * 53; the PM1a event, PM1a control, PM timer and GPE0 blocks at 56, 64, 76
+ * and 80, their lengths at 88, 89, 91 and 92. */
+static void note_acpi_ports(const uint8_t *fadt, uint32_t len)
+{
+	static const uint8_t at[ACPI_BLOCKS] = { 56, 64, 76, 80 }, len_at[ACPI_BLOCKS] = { 88, 89, 91, 92 };
+	uint32_t port;
+	if (len <= 92)
+		return;
+	memcpy(&port, fadt + 48, 4);
+	acpi.smi_cmd = port <= 0xffff ? (uint16_t)port : 0;
+	acpi.enable = fadt[52];
+	acpi.disable = fadt[53];
+	for (unsigned i = 0; i < ACPI_BLOCKS; i++) {
+		memcpy(&port, fadt + at[i], 4);
+		acpi.block[i].port = port <= 0xffff ? (uint16_t)port : 0;
+		acpi.block[i].len = acpi.block[i].port ? fadt[len_at[i]] : 0;
+	}
+}
+
+const struct acpi_ports *firmware_acpi(void)
+{
+	return &acpi;
+}
+
 /* An ACPI table (its header: signature, length, revision, checksum at 9),
  * at its new place: the FADT's pointers to the FACS and the DSDT, then the
  * table's checksum. */
@@ -148,6 +174,7 @@ static void fix_sdt(uint32_t addr)
 	if (!len)
 		return;
 	if (!memcmp(t, "FACP", 4)) {
+		note_acpi_ports(t, len);
 		move32(t + 36);                  /* FIRMWARE_CTRL */
 		move32(t + 40);                  /* DSDT */
 		if (len >= 148) {

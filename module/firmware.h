@@ -15,6 +15,16 @@ const char *firmware_init(const struct mb_info *host);
  * their number, 0 if they do not fit. */
 unsigned firmware_map(const struct mb_info *host, struct mb_mmap_entry *mm, unsigned max);
 
+/* The ports of ACPI's fixed hardware, as the FADT names them (0: none):
+ * the SMI command port with the values that switch ACPI mode on and off,
+ * and the register blocks. */
+enum { ACPI_PM1A_EVT, ACPI_PM1A_CNT, ACPI_PM_TMR, ACPI_GPE0, ACPI_BLOCKS };
+struct acpi_ports {
+	uint16_t smi_cmd;
+	uint8_t enable, disable;
+	struct { uint16_t port, len; } block[ACPI_BLOCKS];
+};
+const struct acpi_ports *firmware_acpi(void);
 /* The end of the RAM the guest may use: the firmware's area lies above. */
 uint32_t firmware_ram_end(void);
 

@@ -6,9 +6,10 @@
  * never a time: natively and under the monitor the transcript must be the
  * same (module/lapic.c, module/mmio.c).
  *
- * With "refuse=WHAT" on its command line it instead makes one request the
- * monitor refuses (an INIT IPI, an NMI route, a low vector, an FSB-routed
- * HPET timer), for tests/integration/apic_refused.sh. */
+ * With "refuse=WHAT" on its command line it instead makes one request of
+ * the PC's devices that the monitor refuses (an INIT IPI, an NMI route, a
+ * low vector, an FSB-routed HPET timer, an SMI command, ACPI sleep), for
+ * tests/integration/devices_refused.sh. */
 #include "tbk.h"
 
 void tbk_main(uint32_t magic, const void *mbi);
@@ -40,6 +41,8 @@ void tbk_main(uint32_t magic, const void *mbi);
 #define V_TIMER    0x38u         /* where the monitor's real PIC also delivers */
 #define V_PIT      0x70u
 #define V_SPURIOUS 0xffu
+#define SMI_CMD    0xb2u         /* QEMU's FADT: the APM control port */
+#define PM1A_CNT   0x604u        /* the PIIX4's PM base (SeaBIOS: 0x600) + 4 */
 
 static uint32_t rd(uint32_t base, uint32_t off) { return *(volatile uint32_t *)(base + off); }
 static void wr(uint32_t base, uint32_t off, uint32_t v) { *(volatile uint32_t *)(base + off) = v; }
@@ -177,8 +180,9 @@ static void hpet(void)
 	wr(HPET, 0x010, rd(HPET, 0x010) & ~1u);
 }
 
-/* One request the monitor must refuse (natively the INIT resets the PC;
- * the others change nothing this kernel looks at). */
+/* One request the monitor must refuse (natively the INIT resets the PC,
+ * the sleep powers it off, SeaBIOS ignores SMI command 0x42; the others
+ * change nothing this kernel looks at). */
 static void refuse(const char *what)
 {
 	con_printf("refuse: %s\n", what);
@@ -190,6 +194,10 @@ static void refuse(const char *what)
 		wr(LAPIC, LVT_TIMER, 0x0e);
 	else if (!memcmp(what, "fsb", 3))
 		wr(HPET, 0x100, 1u << 14);
+	else if (!memcmp(what, "smi", 3))
+		outb(SMI_CMD, 0x42);
+	else if (!memcmp(what, "sleep", 5))
+		__asm__ volatile("outw %0, %1" : : "a"((uint16_t)(1u << 13 | 5u << 10)), "Nd"((uint16_t)PM1A_CNT));
 	con_printf("refuse: not refused\n");
 }
 

@@ -1,6 +1,6 @@
-# apic_refused.sh — what the monitor will not let a guest ask of the PC's
-# interrupt devices (module/lapic.c, module/mmio.c) stops the run with its
-# reason: status 125, runs.monitor_state 'killed', runs.kill_reason naming
+# devices_refused.sh — what the monitor will not let a guest ask of the
+# PC's devices (module/lapic.c, module/mmio.c, module/pcdev.c) stops the run
+# with its reason: status 125, runs.monitor_state 'killed', runs.kill_reason naming
 # the request, every record still in the database.  The apic test kernel
 # makes one such request with "refuse=WHAT" on its command line.
 . tests/lib.sh
@@ -25,5 +25,7 @@ refused init "guest writes 00040500 to local APIC register 300: delivery mode 5 
 refused nmi "guest routes I/O APIC pin 9 with delivery mode 4: not virtualized"
 refused vector "guest writes 0000000e to local APIC register 320: vectors below 32 are not virtualized"
 refused fsb "guest makes HPET timer 0 deliver by FSB message: not virtualized"
+refused smi "guest sends SMI command 42 to port b2: not virtualized"
+refused sleep "guest puts the machine to sleep (sleep type 5) through ACPI: not virtualized"
 check "integrity_check" ok "$(sql "PRAGMA integrity_check")"
 finish
