@@ -12,6 +12,7 @@
 #include "interrupts.h"
 #include "kill.h"
 #include "lib.h"
+#include "msr.h"
 #include "pcdev.h"
 #include "pic.h"
 #include "protect.h"
@@ -253,42 +254,21 @@ static enum outcome emulate_invlpg(const struct trap_frame *f, const struct insn
 	return OUT_DONE;
 }
 
-/* The model-specific registers a guest kernel may set up; only EFER.NXE
- * changes anything (the guest's page walks).  sysenter is not virtualized,
- * so its MSRs are kept but never used.  Any other MSR reads as 0 and
- * ignores writes: the guest's kernel probes model-specific registers of the
- * host's CPU (AMD's HWCR, say) that mean nothing under the monitor. */
-#define MSR_TSC 0x10u
-#define MSR_SYSENTER_CS 0x174u
-#define MSR_SYSENTER_EIP 0x176u
-
-static void emulate_msr(struct trap_frame *f, int write)
+/* rdmsr and wrmsr on the guest's MSRs (msr.c); a new EFER.NXE changes the
+ * guest's page walks. */
+static enum outcome emulate_msr(struct trap_frame *f, int write)
 {
-	static uint64_t sysenter[3];
-	uint32_t msr = f->ecx;
 	uint64_t v = (uint64_t)f->edx << 32 | f->eax;
-	if (msr >= MSR_SYSENTER_CS && msr <= MSR_SYSENTER_EIP) {
-		if (write)
-			sysenter[msr - MSR_SYSENTER_CS] = v;
-		v = sysenter[msr - MSR_SYSENTER_CS];
-	} else if (msr == MSR_EFER) {
-		if (write && (v & ~(uint64_t)EFER_NXE))
-			vcpu_kill("guest sets EFER bits %08x the monitor does not virtualize",
-				  (uint32_t)(v & ~(uint64_t)EFER_NXE));
-		if (write) {
-			vcpu.efer = v;
-			paging_changed();
-		}
-		v = vcpu.efer;
-	} else if (msr == MSR_TSC && !write) {
-		v = rdtsc();
-	} else {
-		v = 0;
-	}
+	enum outcome out = write ? msr_write(f->ecx, v) : msr_read(f->ecx, &v);
+	if (out)
+		return out;
+	if (write && f->ecx == MSR_EFER)
+		paging_changed();
 	if (!write) {
 		f->eax = (uint32_t)v;
 		f->edx = (uint32_t)(v >> 32);
 	}
+	return OUT_DONE;
 }
 
 /* mov to and from DR0-DR7: the guest's debug registers are kept, never
@@ -338,8 +318,7 @@ static enum outcome emulate_two_byte(struct trap_frame *f, const struct insn *in
 	case 0x21: case 0x23:
 		return emulate_mov_dr(f, in);
 	case 0x30: case 0x32:
-		emulate_msr(f, in->op == 0x30);
-		return OUT_DONE;
+		return emulate_msr(f, in->op == 0x30);
 	}
 	return trap_reflect(f, rec);
 }
