@@ -351,8 +351,8 @@ static int sink_record(void *ctx, const struct trap_record *r)
 	struct trap_event e = { .r = r, .has_data = r->addr || r->access != ACCESS_NONE };
 
 	if (e.has_data)
-		e.data = symtab_lookup(ps->st, r->addr);
-	e.code = symtab_lookup(ps->st, r->eip);
+		e.data = symtab_lookup(ps->st, r->addr, r->gpa);
+	e.code = symtab_lookup(ps->st, r->eip, 0);
 	if (symtab_line(ps->st, r->eip, &e.code_file, &e.code_line)) {
 		e.code_file = NULL;
 		e.code_line = 0;

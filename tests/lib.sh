@@ -39,9 +39,10 @@ accel_field() { # accel|cpu|why
 }
 
 # The expected count NAME from a count header (default hot.h; mt.h for mt),
-# evaluated from source.
+# evaluated from source (C's unsigned suffixes dropped for the shell).
 expect() {
-	v=$(printf '%s\n' "$1" | cpp -P -include "workloads/tbk/${2:-hot.h}" | tr -d ' \n')
+	v=$(printf '%s\n' "$1" | cpp -P -include "workloads/tbk/${2:-hot.h}" | tr -d ' \n' |
+		sed 's/\([0-9a-fA-F]\)[uU]/\1/g')
 	echo $(($v))
 }
 

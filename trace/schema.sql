@@ -1,4 +1,4 @@
--- ringmon database schema, version 6.  Compiled into ringmon and applied to
+-- ringmon database schema, version 7.  Compiled into ringmon and applied to
 -- every database it opens for writing, once the file's own schema_version
 -- (if any) has been found to be this one; every statement is idempotent.
 -- Each column is documented in docs/database.md.  Names and values are a
@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS meta (
 	key   TEXT PRIMARY KEY,
 	value TEXT NOT NULL
 );
-INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '6');
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '7');
 
 -- One row per `ringmon run`: inserted at start (finished = 0), completed at
 -- the end.  Counters come from the ring header, i.e. the monitor's own count.
@@ -128,7 +128,8 @@ CREATE TABLE IF NOT EXISTS symbols (
 	addr    INTEGER NOT NULL,
 	size    INTEGER NOT NULL,
 	type    TEXT NOT NULL,
-	section TEXT
+	section TEXT,
+	paddr   INTEGER             -- guest-physical address; NULL if the layout has none
 );
 CREATE INDEX IF NOT EXISTS symbols_run_addr ON symbols (run_id, addr);
 CREATE UNIQUE INDEX IF NOT EXISTS symbols_run_id ON symbols (run_id, id);
@@ -137,7 +138,12 @@ CREATE UNIQUE INDEX IF NOT EXISTS symbols_run_id ON symbols (run_id, id);
 CREATE VIEW IF NOT EXISTS traps AS
 	SELECT r.id AS run_id, t.id - (r.id << 40) AS seq, k.name AS kind, s.vector, s.err,
 	       s.eip, s.cs, s.cpl, t.addr, t.gpa, s.size, s.access, s.region, s.emul, s.insn,
-	       t.detail, y.name AS data_sym, t.addr - y.addr AS data_off,
+	       t.detail, y.name AS data_sym,
+	       -- an access through an alias is named from its gpa (vmm/symbols.c):
+	       -- the offset into the symbol's frame
+	       CASE WHEN t.gpa <> 0 AND t.gpa <> t.addr AND y.paddr IS NOT NULL
+	            THEN t.gpa - y.paddr
+	            ELSE t.addr - y.addr END AS data_off,
 	       CASE WHEN t.data IS NOT NULL THEN t.data = -1 END AS data_pad,
 	       s.code_sym, s.code_off, s.code_pad, s.code_file, s.code_line,
 	       t.tsc_in, t.tsc_in + t.cycles AS tsc_out

@@ -397,13 +397,15 @@ int db_add_symbols(struct db *db, const struct symtab *st)
 	if (ret)
 		return ret;
 	if (sqlite3_prepare_v2(db->sql,
-		"INSERT INTO symbols (run_id, id, name, addr, size, type, section)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK) {
+		"INSERT INTO symbols (run_id, id, name, addr, size, type, section, paddr)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK) {
 		ret = db_fail(db, "prepare symbol insert");
 		goto err_rollback;
 	}
 	for (size_t i = 0; i < st->n && !ret; i++) {
 		const struct sym *y = &st->syms[i];
+		uint32_t paddr = 0;
+		bool placed = symtab_paddr(st, y->addr, &paddr);
 		int rc = SQLITE_OK;
 		rc |= sqlite3_bind_int64(s, 1, db->run_id);
 		rc |= sqlite3_bind_int64(s, 2, (sqlite3_int64)i);   /* trap_rows.data */
@@ -412,6 +414,7 @@ int db_add_symbols(struct db *db, const struct symtab *st)
 		rc |= sqlite3_bind_int64(s, 5, y->size);
 		rc |= bind_text(s, 6, sym_type_name(y));
 		rc |= bind_text(s, 7, y->section);
+		rc |= bind_opt_int64(s, 8, placed, paddr);
 		ret = rc != SQLITE_OK ? db_fail(db, "bind symbol") :
 					db_step_done(db, s, "insert symbol");
 	}
@@ -476,16 +479,13 @@ static long site_of(struct db *db, const struct trap_event *e)
  * what else the symbolizer found (schema.sql). */
 static int32_t data_of(const struct db *db, const struct trap_event *e)
 {
-	long id;
-
 	if (!e->has_data)
 		return DB_NO_DATA;
 	if (e->data.pad)
 		return -1;
-	if (!e->data.name || !db->st)
+	if (!e->data.name || !db->st || e->data.id > INT32_MAX)
 		return -2;
-	id = symtab_index(db->st, e->r->addr - e->data.off);
-	return id < 0 || id > INT32_MAX ? -2 : (int32_t)id;
+	return (int32_t)e->data.id;
 }
 
 static int bind_data(sqlite3_stmt *s, int i, int32_t data)

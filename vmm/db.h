@@ -13,7 +13,7 @@
 #include "keyset.h"
 #include "symbols.h"
 
-#define DB_SCHEMA_VERSION "6"
+#define DB_SCHEMA_VERSION "7"
 
 /* trap_rows.id is run_id << DB_SEQ_BITS | seq (trace/schema.sql, whose
  * views say 40 too). */

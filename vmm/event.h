@@ -37,12 +37,13 @@ struct run_end {
 	uint64_t records, stalls, dropped, counts[KIND_MAX];
 };
 
-/* Where a guest address lies: inside (or at an unsized) symbol, in the
- * padding after a sized one, or nowhere near any. */
+/* Where a guest address lies: inside a symbol, in the padding after one
+ * (or memory no symbol describes), or below every one. */
 struct sym_ref {
-	const char *name;           /* the symbol at or below, when inside it */
-	uint32_t off;               /* the address minus the symbol's, with name */
-	bool pad;                   /* past the end of the nearest sized symbol */
+	const char *name;           /* the symbol that holds it, if one does */
+	uint32_t off;               /* how far into it, with name */
+	uint32_t id;                /* its place in the symbol table (symbols.id), with name */
+	bool pad;                   /* past the end of the symbol below, or outside the image */
 };
 
 /* One trap record, symbolized (trap path 4.2). */

@@ -381,6 +381,10 @@ static void load_symbols(struct run_opts *o, struct symtab *syms)
 	}
 	if (!realpath(path, o->sym_path))
 		usage_err("%s: %s", path, strerror(errno));
+	/* a System.map knows no physical addresses: the guest's layout gives them */
+	ret = symtab_layout_guest(syms, o->guest);
+	if (ret)
+		usage_err("%s: cannot read its layout: %s", o->guest, strerror(-ret));
 	if (!symtab_names_data(syms) && !strcmp(syms->format, "kallsyms"))
 		pr_err("%s: " SYMTAB_NO_DATA_HINT, path);
 	else if (!symtab_names_data(syms))
@@ -471,8 +475,8 @@ static int sink_record(void *ctx, const struct trap_record *r)
 	struct trap_event e = { .r = r, .has_data = r->addr || r->access != ACCESS_NONE };
 
 	if (e.has_data)
-		e.data = symtab_lookup(&run->syms, r->addr);
-	e.code = symtab_lookup(&run->syms, r->eip);
+		e.data = symtab_lookup(&run->syms, r->addr, r->gpa);
+	e.code = symtab_lookup(&run->syms, r->eip, 0);
 	if (symtab_line(&run->syms, r->eip, &e.code_file, &e.code_line)) {
 		e.code_file = NULL;
 		e.code_line = 0;

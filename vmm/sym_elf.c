@@ -82,6 +82,9 @@ int symtab_load_elf(struct symtab *st)
 		if (ret)
 			return ret;
 	}
+	ret = symtab_layout_elf(st, st->elf);
+	if (ret)
+		return ret;
 	st->why = NULL;
 	/* no DWARF is no error: the symbols still name every address */
 	st->dwarf = dwarf_begin_elf(st->elf, DWARF_C_READ, NULL);

@@ -450,6 +450,8 @@ int symtab_load_kallsyms(struct symtab *st)
 		st->why = "a bzImage whose kallsyms table names no symbols";
 		ret = -ENOEXEC;
 	}
+	if (!ret)
+		ret = symtab_layout_bzimage(st, st->fd);
 	if (!ret) {
 		st->why = NULL;
 		st->format = "kallsyms";

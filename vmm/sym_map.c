@@ -1,7 +1,9 @@
 /* sym_map.c — symbols from a System.map: the "ADDRESS TYPE NAME" lines that
  * `nm -n` prints and a Linux build leaves beside vmlinux.  A map has no sizes
  * and no sections, so every map symbol is unsized: an address is attributed
- * to the nearest symbol below, however far (padding cannot be told). */
+ * to the nearest symbol below, up to the end of its segment (padding cannot
+ * be told), and nor does it say where the kernel lies physically: the
+ * guest's layout does (sym_layout.c). */
 #include <ctype.h>
 #include <errno.h>
 #include <gelf.h>

@@ -1,6 +1,7 @@
 /* symbols.c — the symbol table whatever its source: load (dispatching on the
- * file's kind), sort, and answer "which symbol holds this address", telling
- * an address inside a symbol from one in the padding after it. */
+ * file's kind), sort, and answer "which symbol holds this access", by its
+ * guest-physical address where the image's layout is known, telling an
+ * address inside a symbol from one in the padding after it. */
 #include <errno.h>
 #include <gelf.h>
 #include <stdlib.h>
@@ -62,12 +63,14 @@ static int sym_cmp(const void *a, const void *b)
 
 /* A trap stream hits few distinct addresses again and again: lookups and
  * DWARF line lookups (libdw's CU search and line-table walk, most of the
- * symbolizer's cost) are remembered per address, direct-mapped. */
+ * symbolizer's cost) are remembered per address (linear and guest-physical),
+ * direct-mapped. */
 #define SYM_CACHE_SLOTS 4096   /* a power of two */
 
 struct sym_cache {
 	struct ref_slot {
 		uint32_t addr;
+		uint64_t gpa;
 		bool valid;
 		struct sym_ref ref;
 	} refs[SYM_CACHE_SLOTS];
@@ -129,6 +132,7 @@ void symtab_free(struct symtab *st)
 {
 	free(st->syms);
 	free(st->first);
+	free(st->segs);
 	free(st->text);
 	free(st->cache);
 	if (st->dwarf)
@@ -153,36 +157,73 @@ static size_t addrs_upto(const struct symtab *st, uint32_t addr)
 	return lo;
 }
 
-static struct sym_ref lookup(const struct symtab *st, uint32_t addr)
+/* Where the preferred symbol at first[i] ends (exclusive).  A sized one
+ * after its size.  An unsized one at the next symbol or the end of its
+ * segment, whichever comes first; where no segment holds it, or after the
+ * last symbol with no layout known, right after its own address: how far
+ * the image goes is unknown there, and no symbol may reach a gigabyte past
+ * the kernel. */
+static uint64_t sym_end(const struct symtab *st, size_t i)
 {
-	size_t lo = addrs_upto(st, addr);
+	const struct sym *s = &st->syms[st->first[i]];
+	const struct sym_seg *g;
+	uint64_t end;
+
+	if (s->size)
+		return (uint64_t)s->addr + s->size;
+	end = i + 1 < st->naddr ? st->syms[st->first[i + 1]].addr : UINT64_MAX;
+	g = symtab_seg(st, s->addr, false);
+	if (!g)
+		return st->nseg || end == UINT64_MAX ? (uint64_t)s->addr + 1 : end;
+	return end < (uint64_t)g->vaddr + g->size ? end : (uint64_t)g->vaddr + g->size;
+}
+
+/* The symbol at virtual address v; with in, only one that segment holds. */
+static struct sym_ref lookup_virt(const struct symtab *st, uint32_t v, const struct sym_seg *in)
+{
+	size_t lo = addrs_upto(st, v);
 	const struct sym *s;
 
 	if (!lo)
 		return (struct sym_ref){ 0 };
 	s = &st->syms[st->first[lo - 1]];
-	if (s->size && addr - s->addr >= s->size)
+	if (v >= sym_end(st, lo - 1) || (in && symtab_seg(st, s->addr, false) != in))
 		return (struct sym_ref){ .pad = true };
-	return (struct sym_ref){ .name = s->name, .off = addr - s->addr };
+	return (struct sym_ref){ .name = s->name, .off = v - s->addr, .id = (uint32_t)st->first[lo - 1] };
 }
 
-struct sym_ref symtab_lookup(const struct symtab *st, uint32_t addr)
+/* An access with a guest-physical address is named from it, when the
+ * layout says which virtual address of the image lives there.  But one whose
+ * linear address is its physical one, to a frame the image links elsewhere,
+ * is made without the kernel's own mapping (paging off, or an identity map):
+ * boot code, such as Linux's decompressor, whose GDT and stack sit in frames
+ * the kernel takes later.  It is named by its linear address, as the
+ * instructions making it are. */
+static struct sym_ref lookup(const struct symtab *st, uint32_t addr, uint64_t gpa)
+{
+	const struct sym_seg *g;
+
+	if (!gpa || !st->nseg)
+		return lookup_virt(st, addr, NULL);
+	g = symtab_seg(st, gpa, true);
+	if (addr == gpa && (!g || g->vaddr != g->paddr))
+		return lookup_virt(st, addr, NULL);
+	if (!g)
+		return (struct sym_ref){ .pad = true };   /* not the image's memory */
+	return lookup_virt(st, g->vaddr + (uint32_t)(gpa - g->paddr), g);
+}
+
+struct sym_ref symtab_lookup(const struct symtab *st, uint32_t addr, uint64_t gpa)
 {
 	struct ref_slot *c;
 
 	if (!st->cache)   /* nothing loaded */
-		return lookup(st, addr);
-	c = &st->cache->refs[cache_slot(addr)];
-	if (!c->valid || c->addr != addr)
-		*c = (struct ref_slot){ .addr = addr, .valid = true, .ref = lookup(st, addr) };
+		return lookup(st, addr, gpa);
+	c = &st->cache->refs[cache_slot(addr ^ (uint32_t)gpa * 0x85ebca6bu)];
+	if (!c->valid || c->addr != addr || c->gpa != gpa)
+		*c = (struct ref_slot){ .addr = addr, .gpa = gpa, .valid = true,
+					.ref = lookup(st, addr, gpa) };
 	return c->ref;
-}
-
-long symtab_index(const struct symtab *st, uint32_t addr)
-{
-	size_t lo = addrs_upto(st, addr);
-
-	return lo && st->syms[st->first[lo - 1]].addr == addr ? (long)st->first[lo - 1] : -1;
 }
 
 int symtab_line(const struct symtab *st, uint32_t addr, const char **file, uint32_t *line)
@@ -208,7 +249,7 @@ const char *sym_type_name(const struct sym *s)
 	return s->type == STT_OBJECT ? "object" : s->type == STT_FUNC ? "func" : "notype";
 }
 
-static bool sym_addr(const struct symtab *st, const char *name, uint32_t *addr)
+bool symtab_addr_of(const struct symtab *st, const char *name, uint32_t *addr)
 {
 	for (size_t i = 0; i < st->n; i++)
 		if (!strcmp(st->syms[i].name, name)) {
@@ -227,7 +268,7 @@ static bool in_kernel_text(const struct symtab *st, uint32_t addr)
 	static const char *const ranges[][2] = { { "_stext", "_etext" }, { "_sinittext", "_einittext" } };
 	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
 		uint32_t lo, hi;
-		if (sym_addr(st, ranges[i][0], &lo) && sym_addr(st, ranges[i][1], &hi) &&
+		if (symtab_addr_of(st, ranges[i][0], &lo) && symtab_addr_of(st, ranges[i][1], &hi) &&
 		    addr >= lo && addr <= hi)
 			return true;
 	}

@@ -1,6 +1,7 @@
 /* symbols.h — the guest's symbols from the best source given: an ELF symbol
  * table, with DWARF source lines when the ELF has them (sym_elf.c), or a
- * System.map (sym_map.c); sorted once, searched for every trap record. */
+ * System.map (sym_map.c); sorted once, searched for every trap record, by
+ * linear or guest-physical address (the image's layout, sym_layout.c). */
 #ifndef RINGMON_SYMBOLS_H
 #define RINGMON_SYMBOLS_H
 
@@ -21,12 +22,20 @@ struct sym {
 	uint8_t bind;         /* STB_LOCAL, STB_GLOBAL or STB_WEAK */
 };
 
+/* One loaded piece of the image the symbols describe: [vaddr, vaddr + size)
+ * lies at guest-physical paddr. */
+struct sym_seg {
+	uint32_t vaddr, paddr, size;
+};
+
 struct symtab {
 	struct sym *syms;     /* by address; at one address the preferred first */
 	size_t n, cap;
 	size_t *first;        /* index of the preferred symbol at each address */
 	size_t naddr;
 	const char *format;   /* "elf", "elf+dwarf", "system.map" or "kallsyms" */
+	struct sym_seg *segs; /* the image's layout (sym_layout.c); none if unknown */
+	size_t nseg;
 	int fd;               /* ELF: the open file and libelf's view of it */
 	Elf *elf;
 	Dwarf *dwarf;         /* ELF: its DWARF, NULL if it has none */
@@ -41,19 +50,34 @@ struct symtab {
 int symtab_load(struct symtab *st, const char *path);
 void symtab_free(struct symtab *st);
 
-/* The symbol nearest at or below addr if addr lies inside it (or it has no
- * size); else .pad when addr is past the end of that sized symbol; all zero
- * when no symbol lies below addr. */
-struct sym_ref symtab_lookup(const struct symtab *st, uint32_t addr);
+/* The symbol that holds an access at linear addr, guest-physical gpa (0 if
+ * the access has none, as for an instruction's own address).  With the
+ * image's layout known and a gpa, the symbol is the one that lives at gpa,
+ * whatever linear address (an alias) reached it: a gpa outside the image
+ * names nothing (.pad).  Otherwise, and for an access at addr == gpa to a
+ * frame linked elsewhere (boot code, before paging), the one at linear
+ * addr.  A symbol holds
+ * its size's bytes; an unsized one reaches the next symbol but not past the
+ * end of its segment, and outside every segment (or after the last symbol,
+ * the layout unknown) only its own address.  Past the end .pad; all zero
+ * when no symbol lies below. */
+struct sym_ref symtab_lookup(const struct symtab *st, uint32_t addr, uint64_t gpa);
 
 /* Source file and line of a code address from DWARF: 0, or -ENOENT if the
  * table has no line for it. */
 int symtab_line(const struct symtab *st, uint32_t addr, const char **file,
 		uint32_t *line);
 
-/* The index in syms[] of the preferred symbol at exactly addr (the one
- * symtab_lookup() names there), -1 if none: its symbols.id. */
-long symtab_index(const struct symtab *st, uint32_t addr);
+/* The guest-physical address of virtual vaddr through the segment that
+ * holds it: false if none does (or the layout is unknown). */
+bool symtab_paddr(const struct symtab *st, uint32_t vaddr, uint32_t *paddr);
+
+/* For symbols that bring no layout of their own (a System.map), the guest's:
+ * its loadable segments (an ELF), or where its setup header loads the
+ * kernel (a bzImage).  0 (also when the guest has no layout to give, e.g. a
+ * Multiboot a.out kludge), or -errno (sym_layout.c).  Before any lookup:
+ * the answers are remembered. */
+int symtab_layout_guest(struct symtab *st, const char *guest);
 
 const char *sym_type_name(const struct sym *s);
 
@@ -96,5 +120,13 @@ int symtab_line_dwarf(const struct symtab *st, uint32_t addr, const char **file,
 		      uint32_t *line);
 bool sym_name_wanted(const char *name);
 int symtab_add(struct symtab *st, const struct sym *s);
+/* The layout from an ELF's loadable segments, or from the setup header of
+ * the bzImage open at fd (st must hold its _text): 0 or -errno. */
+int symtab_layout_elf(struct symtab *st, Elf *elf);
+int symtab_layout_bzimage(struct symtab *st, int fd);
+/* The address of the first symbol called name. */
+bool symtab_addr_of(const struct symtab *st, const char *name, uint32_t *addr);
+/* The segment whose virtual (or, with phys, physical) extent holds a. */
+const struct sym_seg *symtab_seg(const struct symtab *st, uint64_t a, bool phys);
 
 #endif

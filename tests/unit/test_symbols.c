@@ -18,16 +18,39 @@
 #define FIXTURE "build/fixtures/symbols.elf"
 
 
-/* addr must resolve to name+off (name NULL: to nothing, padding or not). */
-static void expect(const struct symtab *st, uint32_t addr, const char *name,
-		   uint32_t off, bool pad)
+/* An access at addr, guest-physical gpa, must resolve to name+off (name
+ * NULL: to nothing, padding or not). */
+static void expect_at(const struct symtab *st, uint32_t addr, uint64_t gpa, const char *name,
+		      uint32_t off, bool pad)
 {
-	struct sym_ref r = symtab_lookup(st, addr);
+	struct sym_ref r = symtab_lookup(st, addr, gpa);
 
-	CHECK(name ? r.name && !strcmp(r.name, name) : !r.name, "%#x: got %s, want %s",
-	      addr, r.name ? r.name : "(none)", name ? name : "(none)");
+	CHECK(name ? r.name && !strcmp(r.name, name) : !r.name, "%#x/%#llx: got %s, want %s",
+	      addr, (unsigned long long)gpa, r.name ? r.name : "(none)", name ? name : "(none)");
 	CHECK(!name || r.off == off, "%#x: offset %#x, want %#x", addr, r.off, off);
+	CHECK(!name || !strcmp(st->syms[r.id].name, name), "%#x: id %u is %s", addr, r.id,
+	      st->syms[r.id].name);
 	CHECK(r.pad == pad, "%#x: pad %d, want %d", addr, r.pad, pad);
+}
+
+/* ... by its linear address alone. */
+static void expect(const struct symtab *st, uint32_t addr, const char *name, uint32_t off,
+		   bool pad)
+{
+	expect_at(st, addr, 0, name, off, pad);
+}
+
+/* The fixture is loaded where it is linked; ALIAS maps its frames again. */
+#define ALIAS 0xe0000000u
+
+/* Accesses through the alias are named from their guest-physical address;
+ * one outside the image names nothing, whatever lies below its linear one. */
+static void expect_aliases(const struct symtab *st)
+{
+	expect_at(st, ALIAS + FIXTURE_OBJ_B + 4, FIXTURE_OBJ_B + 4, "obj_b", 4, false);
+	expect_at(st, FIXTURE_OBJ_A + 4, FIXTURE_OBJ_A + 4, "obj_a", 4, false);
+	expect_at(st, FIXTURE_OBJ_A + 4, 0x300000, NULL, 0, true);
+	expect(st, ALIAS + FIXTURE_OBJ_B, NULL, 0, true);   /* no gpa: linear, past the image */
 }
 
 static const struct sym *find(const struct symtab *st, const char *name)
@@ -62,8 +85,10 @@ static void test_elf(void)
 	expect(&st, FIXTURE_OBJ_B - 1, NULL, 0, true);
 	/* obj_b, not the unsized linker symbol __b_marker at the same address */
 	expect(&st, FIXTURE_OBJ_B + 4, "obj_b", 4, false);
-	/* an unsized label owns everything up to the next symbol */
-	expect(&st, FIXTURE_LABEL + 0x1000, "label_x", 0x1000, false);
+	/* an unsized label owns everything up to the end of its segment */
+	expect(&st, FIXTURE_LABEL + 4, "label_x", 4, false);
+	expect(&st, FIXTURE_LABEL + 0x1000, NULL, 0, true);
+	expect_aliases(&st);
 
 	ret = symtab_line(&st, FIXTURE_TEXT + 3, &file, &line);
 	CHECK(!ret && line == FIXTURE_FUNC_LINE, "line %u, want %d", line, FIXTURE_FUNC_LINE);
@@ -114,8 +139,47 @@ static void test_map(void)
 	expect(&st, FIXTURE_OBJ_A + FIXTURE_OBJ_A_LEN, "obj_a", FIXTURE_OBJ_A_LEN, false);
 	/* the same choice as with the ELF, without sizes: fewer underscores */
 	expect(&st, FIXTURE_OBJ_B, "obj_b", 0, false);
+	/* no layout: the last symbol names its own address, nothing beyond */
+	expect(&st, FIXTURE_LABEL, "label_x", 0, false);
+	expect(&st, FIXTURE_LABEL + 4, NULL, 0, true);
+	expect(&st, FIXTURE_OBJ_B + 4, "obj_b", 4, false);
+	symtab_free(&st);
+	/* with the guest's, as with its ELF */
+	ret = load_text(&st, map_text);
+	CHECK(!ret && !symtab_layout_guest(&st, FIXTURE) && st.nseg == 2, "the fixture's layout");
+	expect(&st, FIXTURE_LABEL + 4, "label_x", 4, false);
+	expect(&st, FIXTURE_LABEL + 0x1000, NULL, 0, true);
+	expect_aliases(&st);
 	CHECK(symtab_line(&st, FIXTURE_TEXT, &(const char *){ NULL }, &(uint32_t){ 0 }) == -ENOENT,
 	      "no lines from a map");
+	symtab_free(&st);
+}
+
+/* A kernel linked high and loaded low, as Linux is: its own accesses, an
+ * alias's, its boot code's before paging (identity: named by the linear
+ * address, so nothing here), and memory outside it. */
+static void test_linked_high(void)
+{
+	struct symtab st;
+	uint32_t paddr = 0;
+	int ret = load_text(&st, "c0200000 D obj_a\nc0200040 D obj_b\nc0200048 D label_x\n");
+
+	CHECK(!ret, "load the map: %s", strerror(-ret));
+	if (ret)
+		return;
+	st.segs = malloc(sizeof(*st.segs));
+	CHECK(st.segs, "malloc");
+	if (!st.segs)
+		return;
+	st.segs[0] = (struct sym_seg){ .vaddr = 0xc0200000, .paddr = 0x200000, .size = 0x50 };
+	st.nseg = 1;
+	expect_at(&st, 0xc0200044, 0x200044, "obj_b", 4, false);
+	expect_at(&st, 0xffc00044, 0x200044, "obj_b", 4, false);
+	expect_at(&st, 0x200044, 0x200044, NULL, 0, false);
+	expect_at(&st, 0xc7000000, 0x7000000, NULL, 0, true);
+	expect(&st, 0xc7000000, NULL, 0, true);
+	CHECK(symtab_paddr(&st, 0xc0200040, &paddr) && paddr == 0x200040, "paddr %#x", paddr);
+	CHECK(!symtab_paddr(&st, 0xc0200050, &paddr), "no paddr past the segment");
 	symtab_free(&st);
 }
 
@@ -174,6 +238,7 @@ int main(int argc, char **argv)
 		return dump(argv[2]);
 	test_elf();
 	test_map();
+	test_linked_high();
 	test_not_symbols();
 	test_names_data();
 	return check_done("test_symbols", 0);
