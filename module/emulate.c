@@ -678,6 +678,57 @@ static int emu_pop_to(struct emu_run *run)
 	return 0;
 }
 
+/* E8 call rel32, FF /2 call r/m32: push the next EIP, go to the target (a
+ * stack on a protected page: Linux's decompressor keeps its stack on the
+ * page of its boot GDT, which --placement inplace cannot open for a step). */
+static int emu_call(struct emu_run *run)
+{
+	const struct insn *in = run->in;
+	uint32_t target = run->eip + in->imm;
+
+	if (in->opsize)
+		return EMU_UNSUPPORTED;   /* a 16-bit call truncates EIP */
+	if (in->op == 0xff) {
+		struct emu_opnd rm = emu_rm(run, 4);
+		int rc = emu_get(run, &rm, &target);
+		if (rc)
+			return rc;
+	}
+	emu_push(run, run->eip, 4);
+	run->eip = target;
+	return 0;
+}
+
+/* C3 ret, C2 ret imm16: pop EIP, then release imm16 more bytes. */
+static int emu_ret(struct emu_run *run)
+{
+	uint32_t target;
+	int rc;
+
+	if (run->in->opsize)
+		return EMU_UNSUPPORTED;
+	if ((rc = emu_pop(run, 4, &target)))
+		return rc;
+	if (run->in->op == 0xc2)
+		run->gpr[EMU_ESP] += run->in->imm & 0xffff;
+	run->eip = target;
+	return 0;
+}
+
+/* C9 leave: ESP from EBP, then pop EBP. */
+static int emu_leave(struct emu_run *run)
+{
+	unsigned size = emu_size(run->in, false);
+	uint32_t v;
+	int rc;
+
+	run->gpr[EMU_ESP] = run->gpr[EMU_EBP];
+	if ((rc = emu_pop(run, size, &v)))
+		return rc;
+	emu_reg_set(run, EMU_EBP, size, v);
+	return 0;
+}
+
 /* --- strings -------------------------------------------------------------- */
 
 /* Source DS:ESI (the segment may be overridden), destination ES:EDI. */
@@ -782,15 +833,18 @@ static int emu_map_one(struct emu_run *run)
 		return emu_string(run);
 	case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3:
 		return emu_group2(run);
+	case 0xc2: case 0xc3: return emu_ret(run);
 	case 0xc6: case 0xc7:
 		return in->reg == 0 ? emu_mov_imm(run) : EMU_UNSUPPORTED;
+	case 0xc9: return emu_leave(run);
+	case 0xe8: return emu_call(run);
 	case 0xf6: case 0xf7:
 		return in->reg < 4 ? emu_group3(run) : EMU_UNSUPPORTED;
 	case 0xfe: case 0xff:
 		if (in->reg < 2)
 			return emu_incdec(run);
 		return op == 0xff && in->reg == 6 ? emu_push_rm(run) :
-		       EMU_UNSUPPORTED;
+		       op == 0xff && in->reg == 2 ? emu_call(run) : EMU_UNSUPPORTED;
 	default: return EMU_UNSUPPORTED;
 	}
 }

@@ -1047,6 +1047,73 @@ static void te_stack(void)
 		te_stack_case(&te_stack_cases[i]);
 }
 
+/* Near call, ret and leave: the stack the call pushes to or ret pops from,
+ * and where EIP goes (TE_OP holds 0x11223344, the stack top 0x55667788,
+ * SS:ESP+4 0x99aabbcc; the code is at EIP 0x1000). */
+struct te_transfer_case {
+	const char *what;
+	struct te_code code;
+	int32_t esp_delta;
+	uint32_t pushed;	/* the return address pushed, 0 for ret */
+	uint32_t eip;
+	uint32_t acc_lin;	/* the principal access */
+	bool acc_read, acc_write;
+};
+
+static const struct te_transfer_case te_transfer_cases[] = {
+	{ "call rel32", TE_CODE(0xe8, 0x10, 0, 0, 0), -4, 0x1005, 0x1015,
+	  TE_BASE + 0xbc, false, true },
+	{ "call rel32 back", TE_CODE(0xe8, 0xfb, 0xff, 0xff, 0xff), -4, 0x1005, 0x1000,
+	  TE_BASE + 0xbc, false, true },
+	{ "call [mem]", TE_CODE(0xff, 0x15, TE_ABS(TE_OP)), -4, 0x1006, 0x11223344,
+	  TE_OP, true, false },
+	{ "ret", TE_CODE(0xc3), 4, 0, 0x55667788, TE_BASE + 0xc0, true, false },
+	{ "ret 8", TE_CODE(0xc2, 8, 0), 12, 0, 0x55667788, TE_BASE + 0xc0, true, false },
+};
+
+static void te_transfer_case(const struct te_transfer_case *k)
+{
+	struct te_state exp;
+	struct te t;
+
+	te_reset(&t, 0);
+	te_mem_put(t.mem.bytes, TE_OP, 4, 0x11223344);
+	te_mem_put(t.mem.bytes, te_slot(TE_ESP), 4, 0x55667788);
+	te_mem_put(t.mem.bytes, te_slot(TE_ESP + 4), 4, 0x99aabbcc);
+	te_snap(&t, &exp);
+	exp.r.gpr[EMU_ESP] += (uint32_t)k->esp_delta;
+	if (k->pushed)
+		te_mem_put(exp.mem, te_slot(TE_ESP - 4), 4, k->pushed);
+	exp.r.eip = k->eip;
+	te_expect(&t, &k->code, &exp, 0, k->what);
+	te_check_acc(&t, k->acc_lin, 4, k->acc_read, k->acc_write, k->what);
+}
+
+/* leave: ESP from EBP, EBP popped from there. */
+static void te_leave(void)
+{
+	struct te_state exp;
+	struct te t;
+	const struct te_code c = TE_CODE(0xc9);
+
+	te_reset(&t, 0);
+	te_mem_put(t.mem.bytes, te_slot(TE_ESP + 4), 4, 0x99aabbcc);
+	t.r.gpr[EMU_EBP] = TE_ESP + 4;
+	te_snap(&t, &exp);
+	exp.r.gpr[EMU_ESP] = TE_ESP + 8;
+	exp.r.gpr[EMU_EBP] = 0x99aabbcc;
+	exp.r.eip += c.n;
+	te_expect(&t, &c, &exp, 0, "leave");
+	te_check_acc(&t, te_slot(TE_ESP + 4), 4, true, false, "leave");
+}
+
+static void te_transfers(void)
+{
+	for (size_t i = 0; i < sizeof(te_transfer_cases) / sizeof(te_transfer_cases[0]); i++)
+		te_transfer_case(&te_transfer_cases[i]);
+	te_leave();
+}
+
 /* --- strings -------------------------------------------------------------- */
 
 #define TE_STR_SRC	(TE_BASE + 0x10)
@@ -1301,8 +1368,8 @@ static const struct te_code te_unsupported_cases[] = {
 	TE_CODE(0xf3, 0xae),				/* rep scasb */
 	TE_CODE(0x6c),					/* insb */
 	TE_CODE(0x0f, 0xa2),				/* cpuid */
-	TE_CODE(0xff, 0x15, TE_ABS(TE_OP)),		/* call [mem] */
-	TE_CODE(0xe8, 0, 0, 0, 0),			/* call rel32 */
+	TE_CODE(0x66, 0xe8, 0, 0),			/* call rel16 */
+	TE_CODE(0x66, 0xc3),				/* ret, 16-bit */
 	TE_CODE(0x8e, 0x1d, TE_ABS(TE_OP)),		/* mov ds,[mem] */
 	TE_CODE(0x8c, 0x1d, TE_ABS(TE_OP)),		/* mov [mem],ds */
 	TE_CODE(0x0f, 0xc7, 0x0d, TE_ABS(TE_OP)),	/* cmpxchg8b [mem] */
@@ -1403,6 +1470,7 @@ int main(void)
 	te_shifts();
 	te_moves();
 	te_stack();
+	te_transfers();
 	te_strings();
 	te_addressing();
 	te_unsupported();
