@@ -389,6 +389,24 @@ int db_run_begin(struct db *db, const struct run_info *ri)
 	return ret;
 }
 
+int db_slide_symbols(struct db *db, int64_t slide)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	if (sqlite3_prepare_v2(db->sql, "UPDATE symbols SET addr = addr + ?1,"
+			       " paddr = paddr + ?1 WHERE run_id = ?2", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(db, "prepare symbol slide");
+	if (sqlite3_bind_int64(s, 1, slide) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, db->run_id) != SQLITE_OK)
+		ret = db_fail(db, "bind symbol slide");
+	else
+		ret = db_step_done(db, s, "slide symbols");
+	if (sqlite3_finalize(s) != SQLITE_OK && !ret)
+		ret = db_fail(db, "finalize symbol slide");
+	return ret;
+}
+
 int db_add_symbols(struct db *db, const struct symtab *st)
 {
 	sqlite3_stmt *s;

@@ -106,6 +106,9 @@ int db_writable(const char *path, bool exists, char *err, size_t len);
 
 int db_run_begin(struct db *db, const struct run_info *ri);
 int db_add_symbols(struct db *db, const struct symtab *st);
+/* The run's symbols are slide bytes higher, virtual and physical, from now
+ * on (a relocated kernel's). */
+int db_slide_symbols(struct db *db, int64_t slide);
 
 /* One symbolized trap.  Rows are committed every DB_BATCH_ROWS or
  * DB_BATCH_MS, so a killed ringmon loses at most that much.  When a commit

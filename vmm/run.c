@@ -102,6 +102,7 @@ struct run_opts {
 struct run {
 	const struct run_opts *o;
 	struct symtab syms;
+	struct slide_probe slide;     /* where a relocatable kernel runs: not known yet */
 	struct sinks sinks;
 	struct bundle bundle;
 	struct qemu qemu;
@@ -466,6 +467,30 @@ static void validate(struct run_opts *o, struct symtab *syms)
 
 /* --- the run --------------------------------------------------------------- */
 
+/* A relocatable kernel's first record at its virtual addresses: its image
+ * is in guest RAM now, so where it runs can be read there (sym_slide.c),
+ * and the symbols follow it, in the lookups and in the database. */
+static int find_slide(struct run *run, const struct trap_record *r)
+{
+	const struct sym_seg *k = run->syms.nseg ? &run->syms.segs[0] : NULL;
+	int64_t slide;
+
+	if (!run->slide.bytes || !k || r->eip < k->vaddr - k->paddr)
+		return 0;
+	int ret = slide_find(&run->slide, run->bundle.ram_fd, GUEST_MEM_END, &slide);
+	slide_free(&run->slide);
+	if (ret == -ENOENT) {
+		pr_err("cannot tell where the relocatable kernel runs: symbols stay at its link addresses");
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if (!slide)
+		return 0;
+	symtab_set_slide(&run->syms, slide);
+	return sinks_symbols_slid(&run->sinks, slide);
+}
+
 /* Trap path 4.2: name the data address (when the trap has one) and the
  * code address with the guest's symbols, find the code's source line, and
  * hand the event to the sinks. */
@@ -473,7 +498,10 @@ static int sink_record(void *ctx, const struct trap_record *r)
 {
 	struct run *run = ctx;
 	struct trap_event e = { .r = r, .has_data = r->addr || r->access != ACCESS_NONE };
+	int ret = find_slide(run, r);
 
+	if (ret)
+		return ret;
 	if (e.has_data)
 		e.data = symtab_lookup(&run->syms, r->addr, r->gpa);
 	e.code = symtab_lookup(&run->syms, r->eip, 0);
@@ -559,6 +587,13 @@ static int start(struct run *run, char *why, size_t len)
 	ret = bundle_create(&run->bundle, o->guest_path, o->monitor, o->initrd);
 	if (ret) {
 		snprintf(why, len, "cannot set up the boot images and guest RAM: %s", strerror(-ret));
+		return ret;
+	}
+	const char *bad = NULL;
+	if (o->linux_guest && run->syms.nseg &&
+	    (ret = slide_prepare(&run->slide, run->bundle.guest_fd, &bad))) {
+		snprintf(why, len, "cannot read the kernel inside %s: %s", o->guest,
+			 bad ? bad : strerror(-ret));
 		return ret;
 	}
 	knobs_cmdline(&o->knobs, knobs, sizeof(knobs));
@@ -988,6 +1023,7 @@ int cmd_run(int argc, char **argv)
 	}
 	bundle_destroy(&run.bundle);
 	symtab_free(&run.syms);
+	slide_free(&run.slide);
 	if (run.timerfd >= 0)
 		close(run.timerfd);
 	if (run.progress_fd >= 0)

@@ -129,6 +129,16 @@ int sinks_run_begin(struct sinks *s, const struct run_info *ri, const struct sym
 	return 0;
 }
 
+int sinks_symbols_slid(struct sinks *s, int64_t slide)
+{
+	if (s->mask & SINK_SQLITE) {
+		int ret = db_slide_symbols(&s->db, slide);
+		if (ret)
+			return db_failed(s, ret);
+	}
+	return 0;
+}
+
 int sinks_trap(struct sinks *s, struct trap_event *e)
 {
 	int ret;

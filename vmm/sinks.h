@@ -40,6 +40,8 @@ int sinks_close(struct sinks *s);
 
 /* The run's row and symbols, and ringmon:run_begin.  Sets s->db.run_id. */
 int sinks_run_begin(struct sinks *s, const struct run_info *ri, const struct symtab *st);
+/* The run's symbols moved by slide, as the kernel did (symtab_set_slide). */
+int sinks_symbols_slid(struct sinks *s, int64_t slide);
 
 /* One trap (trap path 4.3); e->run_id is filled in here. */
 int sinks_trap(struct sinks *s, struct trap_event *e);

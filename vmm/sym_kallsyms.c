@@ -417,6 +417,16 @@ int bzimage_kernel(int fd, uint8_t **k, size_t *n, const char **why)
 	return ret;
 }
 
+int kallsyms_names_at(const uint8_t *k, size_t n, size_t *off, size_t *len)
+{
+	struct tables t = { 0 };
+	if (find_tokens(k, n, &t) || find_names(k, &t))
+		return -ENOEXEC;
+	*off = (size_t)(t.names - k);
+	*len = (size_t)(t.markers - t.names);
+	return 0;
+}
+
 /* The kernel image, its payload decompressed, its tables found. */
 static int load_kernel(struct symtab *st, uint8_t **k, size_t *n, struct tables *t)
 {

@@ -213,9 +213,35 @@ static struct sym_ref lookup(const struct symtab *st, uint32_t addr, uint64_t gp
 	return lookup_virt(st, g->vaddr + (uint32_t)(gpa - g->paddr), g);
 }
 
+/* A runtime address of the slid image, as linked: virtual (phys false) or
+ * guest-physical. */
+static uint64_t unslide(const struct symtab *st, uint64_t a, bool phys)
+{
+	if (!st->slide || !a)
+		return a;
+	for (size_t i = 0; i < st->nseg; i++) {
+		uint64_t lo = (uint64_t)(phys ? st->segs[i].paddr : st->segs[i].vaddr) + st->slide;
+		if (a >= lo && a < lo + st->segs[i].size)
+			return a - st->slide;
+	}
+	return a;
+}
+
+void symtab_set_slide(struct symtab *st, int64_t slide)
+{
+	st->slide = slide;
+	if (st->cache)
+		memset(st->cache, 0, sizeof(*st->cache));
+}
+
 struct sym_ref symtab_lookup(const struct symtab *st, uint32_t addr, uint64_t gpa)
 {
 	struct ref_slot *c;
+
+	/* An access at its own physical address (paging off) stays one. */
+	uint64_t g = gpa && gpa == addr ? unslide(st, addr, false) : unslide(st, gpa, true);
+	addr = (uint32_t)unslide(st, addr, false);
+	gpa = g;
 
 	if (!st->cache)   /* nothing loaded */
 		return lookup(st, addr, gpa);
@@ -230,6 +256,7 @@ int symtab_line(const struct symtab *st, uint32_t addr, const char **file, uint3
 {
 	struct line_slot *c;
 
+	addr = (uint32_t)unslide(st, addr, false);
 	if (!st->cache)
 		return symtab_line_dwarf(st, addr, file, line);
 	c = &st->cache->lines[cache_slot(addr)];

@@ -42,6 +42,7 @@ struct symtab {
 	char *text;           /* System.map: the whole file, names point into it */
 	const char *why;      /* after -ENOEXEC: what is wrong with the file */
 	struct sym_cache *cache;   /* the last answers per address (symbols.c) */
+	int64_t slide;        /* where the image runs minus where it is linked (sym_slide.c) */
 };
 
 /* path is an ELF file, a System.map (`nm -n` output) or a Linux bzImage
@@ -62,6 +63,12 @@ void symtab_free(struct symtab *st);
  * the layout unknown) only its own address.  Past the end .pad; all zero
  * when no symbol lies below. */
 struct sym_ref symtab_lookup(const struct symtab *st, uint32_t addr, uint64_t gpa);
+
+/* The image runs slide bytes above its link addresses, virtual and
+ * physical alike (i386 KASLR): lookups from now on take addresses in the
+ * image's runtime extent to the symbols linked there (sym_slide.c finds
+ * the slide). */
+void symtab_set_slide(struct symtab *st, int64_t slide);
 
 /* Source file and line of a code address from DWARF: 0, or -ENOENT if the
  * table has no line for it. */
@@ -110,6 +117,25 @@ int symtab_check_guest(const struct symtab *st, const char *sym_path, const char
  * -ENOEXEC with *why set when the payload is missing, truncated or corrupt
  * (sym_kallsyms.c; image_check() and the symbols check use it too). */
 int bzimage_kernel(int fd, uint8_t **k, size_t *n, const char **why);
+
+/* Where a relocatable bzImage's kernel runs (sym_slide.c): prepared from
+ * the image once (a stretch of its kallsyms names, which the kernel never
+ * writes), then looked for in guest RAM (the file ram_fd, ram_size bytes)
+ * at every place the setup header lets the kernel choose. */
+struct slide_probe {
+	uint8_t *bytes;       /* NULL: nothing to find (not relocatable, no kallsyms) */
+	size_t len;
+	uint32_t off;         /* of the bytes from the image's start in RAM */
+	uint32_t pref, align, init_size;   /* from the setup header */
+};
+int slide_prepare(struct slide_probe *p, int guest_fd, const char **why);
+/* 0 with *slide once exactly one place holds the bytes; -ENOENT if none or
+ * several do; -errno. */
+int slide_find(const struct slide_probe *p, int ram_fd, uint64_t ram_size, int64_t *slide);
+void slide_free(struct slide_probe *p);
+/* The names table of the kallsyms in the kernel image k: its offset and
+ * length (sym_kallsyms.c). */
+int kallsyms_names_at(const uint8_t *k, size_t n, size_t *off, size_t *len);
 
 /* For the loaders. */
 int symtab_load_elf(struct symtab *st);
