@@ -34,7 +34,7 @@ SWITCHER_OBJS := $(patsubst %,$(B)/module/%.c.o,decode emulate paccess fastpath)
 TBK_CFLAGS    := -std=c11 -m32 -march=i686 -O2 -g -ffreestanding -fno-pic \
                  -fno-pie -fno-stack-protector -fno-builtin -mgeneral-regs-only \
                  -Iworkloads/tbk $(WARN)
-TBK_KERNELS   := hot mt mt-pae conform smc adversarial probe fault firmware apic msr
+TBK_KERNELS   := hot mt mt-pae conform smc adversarial probe fault firmware apic msr mbinfo
 TBK_LIB_SRCS  := $(addprefix workloads/tbk/,console.c cpu.c trap.c trap.S pic.c \
                  paging.c user.c user.S)
 TBK_LIB       := $(B)/tbk/libtbk.a

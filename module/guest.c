@@ -1,9 +1,10 @@
 /* guest.c — the boot loader the guest would otherwise get from QEMU.  For a
  * Multiboot kernel, as GRUB boots one (Multiboot 0.6.96): its header's
  * requirements checked, an ELF's PT_LOAD segments copied to their physical
- * addresses and the rest zeroed (or the a.out kludge's fields obeyed), and
- * an info block describing guest RAM (without the monitor: firmware.c).  A
- * Linux bzImage goes to linux.c. */
+ * addresses and the rest zeroed (or the a.out kludge's fields obeyed), its
+ * modules loaded, and the info block describing them and guest RAM (without
+ * the monitor: firmware.c), all where QEMU's own loader puts them.  A Linux
+ * bzImage goes to linux.c. */
 #include <elf.h>
 #include "guest.h"
 #include "firmware.h"
@@ -57,41 +58,106 @@ static int load_segment(const uint8_t *image, uint32_t size, const Elf32_Phdr *p
 	return 0;
 }
 
-/* The info block a Multiboot loader hands over (spec 3.3), with what QEMU
- * gives a kernel it boots itself: memory sizes, boot device, command line,
- * modules (none), memory map, loader name.  One page at `at`: the block,
- * the loader name at 0x80, the memory map at 0x100, the command line at 0x200. */
-static int build_info(const struct mb_info *host, const char *cmdline, uint32_t at,
-		      char *err, unsigned errlen)
+/* What QEMU's Multiboot loader (hw/i386/multiboot.c) puts where: the guest
+ * finds it all at the addresses of a native run.  Its option ROM writes the
+ * firmware's memory map at 0x9000 and the information block at 0x9500; the
+ * rest follows the kernel image (qemu_tail). */
+#define QEMU_MMAP_ADDR   0x9000u
+#define QEMU_INFO_ADDR   0x9500u
+#define QEMU_MMAP_MAX    ((QEMU_INFO_ADDR - QEMU_MMAP_ADDR) / sizeof(struct mb_mmap_entry))
+#define QEMU_INFO_SIZE   88u          /* the block with its APM and VBE fields */
+#define QEMU_LOADER_NAME "qemu"
+
+/* QEMU's alignment: to pages from the kernel's lowest address. */
+static uint32_t page_from(uint32_t low, uint32_t addr)
 {
-	struct mb_info *mbi = (struct mb_info *)at;
-	char *name = (char *)(at + 0x80);
-	struct mb_mmap_entry *mm = (struct mb_mmap_entry *)(at + 0x100);
-	char *cmd = (char *)(at + 0x200);
-	unsigned n;
+	return low + ((addr - low + PAGE_SIZE - 1) & PAGE_MASK);
+}
 
-	if (at < GUEST_LOAD_MIN || at + PAGE_SIZE > firmware_ram_end())
-		return fail(err, errlen, "no room for the Multiboot information after the kernel");
+/* The bytes QEMU sets aside for the command lines: each module's and the
+ * kernel's with their NULs, and one more per comma in a module's line,
+ * which -initrd spelled ",," (so the loader name lies that far past the
+ * kernel's line). */
+static uint32_t lines_room(const char *cmdline, const struct mb_module *mods, unsigned n)
+{
+	uint32_t room = strlen(cmdline) + 1;
 
-	memset(mbi, 0, PAGE_SIZE);
-	n = firmware_map(host, mm, (0x200 - 0x100) / sizeof(*mm));
-	if (!n)
+	for (unsigned i = 0; i < n; i++)
+		for (const char *s = mb_cmdline_args((const char *)mods[i].cmdline);; s++) {
+			room += 1u + (*s == ',');
+			if (!*s)
+				break;
+		}
+	return room;
+}
+
+static uint32_t put_string(uint32_t at, const char *s)
+{
+	memcpy((void *)at, s, strlen(s) + 1);
+	return at + strlen(s) + 1;
+}
+
+/* After the kernel image [low, high), from its next page: the module list,
+ * the modules' command lines and the kernel's, the loader name, then each
+ * module on pages of its own.  Into mbi the fields that point there. */
+static int qemu_tail(uint32_t low, uint32_t high, const char *cmdline,
+		     const struct mb_module *mods, unsigned n, struct mb_info *mbi, char *err,
+		     unsigned errlen)
+{
+	uint32_t list = page_from(low, high), line = list + n * sizeof(*mods);
+	uint32_t name = line + lines_room(cmdline, mods, n);
+	uint32_t at = page_from(low, name + sizeof(QEMU_LOADER_NAME));
+	struct mb_module *gm = (struct mb_module *)list;
+
+	if (at < name || at > firmware_ram_end())
+		return fail(err, errlen, "no room in guest RAM for the Multiboot information "
+			    "after the kernel");
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t size = mods[i].end - mods[i].start;
+		if (!guest_range_ok(at, size) || at + size > firmware_ram_end()) {
+			snformat(err, errlen, "guest image: module %u (%u bytes) does not fit in "
+				 "guest RAM at %08x", i + 1, size, at);
+			return -1;
+		}
+		memcpy((void *)at, (const void *)mods[i].start, size);
+		gm[i] = (struct mb_module){ at, at + size, line, 0 };
+		line = put_string(line, mb_cmdline_args((const char *)mods[i].cmdline));
+		at = page_from(low, at + size);
+	}
+	mbi->cmdline = line;
+	put_string(line, cmdline);
+	put_string(name, QEMU_LOADER_NAME);
+	mbi->boot_loader_name = name;
+	mbi->mods_count = n;
+	mbi->mods_addr = list;
+	return 0;
+}
+
+/* The info block a Multiboot loader hands over (spec 3.3), as QEMU gives it
+ * to a kernel it boots itself: memory sizes, boot device, command line,
+ * modules, memory map, loader name.  QEMU's own block and map, the host's,
+ * lie where the guest's go: they are read first. */
+static int build_info(const struct mb_info *host, const struct loaded *ld, const char *cmdline,
+		      const struct mb_module *mods, unsigned n, char *err, unsigned errlen)
+{
+	struct mb_mmap_entry mm[QEMU_MMAP_MAX];
+	struct mb_info mbi = { 0 };
+	unsigned entries = firmware_map(host, mm, QEMU_MMAP_MAX);
+
+	if (!entries)
 		return fail(err, errlen, "QEMU's memory map is missing or too long to pass on");
-	mbi->flags = MB_INFO_MEM | MB_INFO_BOOTDEV | MB_INFO_CMDLINE | MB_INFO_MODS |
-		     MB_INFO_MMAP | MB_INFO_LOADER;
-	mbi->mem_lower = host->flags & MB_INFO_MEM ? host->mem_lower : 639;
-	mbi->mem_upper = (firmware_ram_end() - GUEST_LOAD_MIN) >> 10;
-	mbi->boot_device = host->flags & MB_INFO_BOOTDEV ? host->boot_device : 0xffffffffu;
-	mbi->mmap_addr = (uint32_t)mm;
-	mbi->mmap_length = n * sizeof(*mm);
-	snformat(name, 0x100 - 0x80, "ringmon");
-	mbi->boot_loader_name = (uint32_t)name;
-	/* refused, never cut (the host has held --cmdline to GUEST_CMDLINE_MAX) */
-	_Static_assert(0x200 + 510 + 1 + GUEST_CMDLINE_MAX + 1 <= PAGE_SIZE, "name, line, NUL");
-	if (strlen(cmdline) >= PAGE_SIZE - 0x200)
-		return fail(err, errlen, "command line longer than the info page holds");
-	snformat(cmd, PAGE_SIZE - 0x200, "%s", cmdline);
-	mbi->cmdline = (uint32_t)cmd;
+	mbi.flags = MB_INFO_MEM | MB_INFO_BOOTDEV | MB_INFO_CMDLINE | MB_INFO_MODS |
+		    MB_INFO_MMAP | MB_INFO_LOADER;
+	mbi.mem_lower = host->flags & MB_INFO_MEM ? host->mem_lower : 639;
+	mbi.mem_upper = (firmware_ram_end() - GUEST_LOAD_MIN) >> 10;
+	mbi.boot_device = host->flags & MB_INFO_BOOTDEV ? host->boot_device : 0xffffffffu;
+	mbi.mmap_addr = QEMU_MMAP_ADDR;
+	mbi.mmap_length = entries * sizeof(*mm);
+	if (qemu_tail(ld->low, ld->high, cmdline, mods, n, &mbi, err, errlen))
+		return -1;
+	memset((void *)QEMU_MMAP_ADDR, 0, QEMU_INFO_ADDR + QEMU_INFO_SIZE - QEMU_MMAP_ADDR);
+	memcpy((void *)QEMU_MMAP_ADDR, mm, mbi.mmap_length);
+	memcpy((void *)QEMU_INFO_ADDR, &mbi, sizeof(mbi));
 	return 0;
 }
 
@@ -164,11 +230,12 @@ static int kludge_load(const uint8_t *image, uint32_t size, const struct mb_head
 	return 0;
 }
 
-static int multiboot_load(const struct mb_info *host, const struct mb_module *mod,
+/* mods[0] is the kernel, mods[1..n] its modules. */
+static int multiboot_load(const struct mb_info *host, const struct mb_module *mods, unsigned n,
 			  struct guest_boot *boot, char *err, unsigned errlen)
 {
-	const uint8_t *image = (const uint8_t *)mod->start;
-	uint32_t size = mod->end - mod->start;
+	const uint8_t *image = (const uint8_t *)mods[0].start;
+	uint32_t size = mods[0].end - mods[0].start;
 	struct loaded ld = { 0, 0xffffffffu, 0 };
 	const struct mb_header *h = mb_header_find(image, size);
 	const char *why = h ? mb_header_problem(h) : "no Multiboot header in the first 8 KiB";
@@ -182,16 +249,13 @@ static int multiboot_load(const struct mb_info *host, const struct mb_module *mo
 		   elf_load(image, size, &ld, err, errlen)) {
 		return -1;
 	}
-	/* The module's command line starts with its file name, as with GRUB.
-	 * The information page goes on the page after the image, where QEMU
-	 * puts the command line, the module list and the loader name (GNU
-	 * Mach keeps the page of its command line for itself); QEMU's own
-	 * block and memory map are at 0x9500 and 0x9000, which the guest sees
-	 * at other addresses here (docs/mach.md). */
-	uint32_t info = ld.low + ((ld.high - ld.low + PAGE_SIZE - 1) & PAGE_MASK);
-	if (build_info(host, mod->cmdline ? (const char *)mod->cmdline : "", info, err, errlen))
+	/* Every command line QEMU gave the monitor starts with its own name
+	 * for the file; the rest is the line a native run has, path and all
+	 * (the host wrote it so). */
+	if (build_info(host, &ld, mb_cmdline_args((const char *)mods[0].cmdline), mods + 1, n,
+		       err, errlen))
 		return -1;
-	*boot = (struct guest_boot){ .eip = ld.entry, .eax = MB_BOOT_MAGIC, .ebx = info };
+	*boot = (struct guest_boot){ .eip = ld.entry, .eax = MB_BOOT_MAGIC, .ebx = QEMU_INFO_ADDR };
 	return 0;
 }
 
@@ -204,5 +268,5 @@ int guest_load(const struct mb_info *host, const struct mb_module *mods, unsigne
 		return fail(err, errlen, why);
 	if (linux_is_bzimage(image, mods[0].end - mods[0].start))
 		return linux_load(host, &mods[0], count > 1 ? &mods[1] : 0, boot, err, errlen);
-	return multiboot_load(host, &mods[0], boot, err, errlen);
+	return multiboot_load(host, mods, count - 1, boot, err, errlen);
 }

@@ -55,11 +55,7 @@ static int set_e820(struct boot_params *bp, const struct mb_info *host, char *er
 static int set_cmdline(struct boot_params *bp, const char *mod_cmdline, char *err,
 		       unsigned errlen)
 {
-	const char *args = mod_cmdline ? mod_cmdline : "";
-	while (*args && *args != ' ')
-		args++;
-	while (*args == ' ')
-		args++;
+	const char *args = mb_cmdline_args(mod_cmdline);
 	if (!*args)
 		args = LINUX_DEFAULT_CMDLINE;
 	_Static_assert(GUEST_CMDLINE_MAX + sizeof(LINUX_MONITOR_CMDLINE) <= PAGE_SIZE, "one page");

@@ -106,6 +106,19 @@ struct mb_module {
 	uint32_t reserved;
 };
 
+/* A module's command line less its first word: QEMU starts each line it
+ * gives the monitor with its own name for the file (NULL: no line). */
+static inline const char *mb_cmdline_args(const char *line)
+{
+	if (!line)
+		return "";
+	while (*line && *line != ' ')
+		line++;
+	while (*line == ' ')
+		line++;
+	return line;
+}
+
 #define MB_MMAP_RAM      1u
 #define MB_MMAP_RESERVED 2u
 

@@ -2,7 +2,7 @@
 RINGMON=build/ringmon
 TBK=build/tbk/hot.elf
 # Every test kernel (workloads/tbk/NAME.c, built as build/tbk/NAME.elf).
-TBK_KERNELS="hot mt mt-pae conform smc adversarial probe fault firmware apic msr"
+TBK_KERNELS="hot mt mt-pae conform smc adversarial probe fault firmware apic msr mbinfo"
 TMP=$(mktemp -d /tmp/ringmon-test.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 failures=0

@@ -37,18 +37,36 @@ static int ram_create(struct bundle *b)
 	return 0;
 }
 
-int bundle_create(struct bundle *b, const char *guest, const char *monitor, const char *initrd)
+int bundle_open(const char *const *paths, int n, int *fds, int *failed)
 {
-	int ret = 0;
+	for (int i = 0; i < n; i++) {
+		fds[i] = open(paths[i], O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0) {
+			int ret = -errno;
+			*failed = i;
+			while (i--)
+				close(fds[i]);
+			return ret;
+		}
+	}
+	return 0;
+}
 
-	*b = (struct bundle){ .monitor_fd = -1, .guest_fd = -1, .initrd_fd = -1, .ram_fd = -1 };
+int bundle_create(struct bundle *b, const char *guest, const char *monitor,
+		  const char *const *modules, int n)
+{
+	int ret = 0, failed;
+
+	*b = (struct bundle){ .monitor_fd = -1, .guest_fd = -1, .ram_fd = -1 };
 	b->guest_fd = open(guest, O_RDONLY | O_CLOEXEC);
 	if (b->guest_fd >= 0)
 		b->monitor_fd = open(monitor, O_RDONLY | O_CLOEXEC);
-	if (b->monitor_fd >= 0 && initrd)
-		b->initrd_fd = open(initrd, O_RDONLY | O_CLOEXEC);
-	if (b->guest_fd < 0 || b->monitor_fd < 0 || (initrd && b->initrd_fd < 0))
+	if (b->guest_fd < 0 || b->monitor_fd < 0)
 		ret = -errno;
+	if (!ret && n > BUNDLE_MAX_MODULES)
+		ret = -E2BIG;
+	if (!ret && !(ret = bundle_open(modules, n, b->module_fd, &failed)))
+		b->n_modules = n;
 	if (!ret)
 		ret = ram_create(b);
 	if (ret)
@@ -66,7 +84,7 @@ void bundle_destroy(struct bundle *b)
 		close(b->monitor_fd);
 	if (b->guest_fd >= 0)
 		close(b->guest_fd);
-	if (b->initrd_fd >= 0)
-		close(b->initrd_fd);
-	*b = (struct bundle){ .monitor_fd = -1, .guest_fd = -1, .initrd_fd = -1, .ram_fd = -1 };
+	for (int i = 0; i < b->n_modules; i++)
+		close(b->module_fd[i]);
+	*b = (struct bundle){ .monitor_fd = -1, .guest_fd = -1, .ram_fd = -1 };
 }

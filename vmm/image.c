@@ -52,7 +52,8 @@ void image_close(int fd, Elf *elf)
  * or what is wrong. */
 static const char no_multiboot[] = "no Multiboot header in the first 8 KiB";
 
-static const char *multiboot_problem(int fd, uint32_t lo, uint32_t hi, bool *kludge)
+static const char *multiboot_problem(int fd, uint32_t lo, uint32_t hi, bool *kludge,
+				     uint32_t *load_end)
 {
 	static char msg[160];
 	uint32_t buf[MB_HEADER_SEARCH / 4];
@@ -83,6 +84,7 @@ static const char *multiboot_problem(int fd, uint32_t lo, uint32_t hi, bool *klu
 			 " %08x..%08x, outside %08x..%08x", h->load_addr, bss, lo, hi);
 		return msg;
 	}
+	*load_end = bss;
 	return NULL;
 }
 
@@ -167,7 +169,8 @@ static const char *elf_problem(Elf *elf)
  * every loadable segment inside the file and within [lo, hi) at its physical
  * address.  The host says so before anything starts, rather than the
  * monitor after QEMU has. */
-static const char *segments_problem(int fd, Elf *elf, uint32_t lo, uint32_t hi)
+static const char *segments_problem(int fd, Elf *elf, uint32_t lo, uint32_t hi,
+				    uint32_t *load_end)
 {
 	static char msg[160];
 	GElf_Ehdr eh;
@@ -203,6 +206,8 @@ static const char *segments_problem(int fd, Elf *elf, uint32_t lo, uint32_t hi)
 				 (unsigned long long)(ph.p_paddr + ph.p_memsz), lo, hi);
 			return msg;
 		}
+		if (ph.p_paddr + ph.p_memsz > *load_end)
+			*load_end = (uint32_t)(ph.p_paddr + ph.p_memsz);
 	}
 	return loads ? NULL : "no loadable segment (PT_LOAD)";
 }
@@ -228,7 +233,7 @@ int image_check(const char *path, uint32_t lo, uint32_t hi, struct image_info *i
 	if (elf_kind(elf) != ELF_K_ELF) {
 		ret = image_is_bzimage(fd);
 		if (ret == 0) {   /* an a.out-kludge kernel need not be ELF */
-			*why = multiboot_problem(fd, lo, hi, &kludge);
+			*why = multiboot_problem(fd, lo, hi, &kludge, &info->load_end);
 			if (!*why && !kludge)
 				*why = "not an ELF file, and its Multiboot header has no a.out"
 				       " kludge (flag 16) saying where it loads";
@@ -247,9 +252,9 @@ int image_check(const char *path, uint32_t lo, uint32_t hi, struct image_info *i
 	/* the kludge's fields, when there, say where it loads, not the segments */
 	*why = elf_problem(elf);
 	if (!*why)
-		*why = multiboot_problem(fd, lo, hi, &kludge);
+		*why = multiboot_problem(fd, lo, hi, &kludge, &info->load_end);
 	if (!*why && !kludge)
-		*why = segments_problem(fd, elf, lo, hi);
+		*why = segments_problem(fd, elf, lo, hi, &info->load_end);
 	ret = *why ? -ENOEXEC : 0;
 out:
 	image_close(fd, elf);

@@ -12,6 +12,7 @@
 struct image_info {
 	bool bzimage;               /* a Linux bzImage, not a Multiboot ELF */
 	uint32_t cmdline_size;      /* bzImage: its setup header's, without the NUL */
+	uint32_t load_end;          /* Multiboot: the end of what is loaded, physical */
 };
 
 /* 0 if path is a 32-bit i386 ET_EXEC ELF with a Multiboot header whose

@@ -39,6 +39,11 @@ int qemu_find(char *path, size_t len)
 #define FD_FREE    (FD_MODULE + QEMU_MAX_MODULES)   /* the first one above them */
 #define FD_PATH    "/proc/self/fd/%d"
 
+void qemu_file_name(int module, char *name, size_t len)
+{
+	snprintf(name, len, FD_PATH, module < 0 ? FD_KERNEL : FD_MODULE + module);
+}
+
 /* -initrd's argument: each module's path, then its command line after a
  * space; QEMU splits the list at commas, and ",," stands for one comma. */
 static char *initrd_arg(const struct qemu_config *c)
@@ -47,11 +52,14 @@ static char *initrd_arg(const struct qemu_config *c)
 	char *arg, *p;
 
 	for (int i = 0; i < c->n_modules; i++)
-		n += sizeof(FD_PATH) + 16 + 2 * strlen(c->modules[i].cmdline);
+		n += QEMU_FILE_NAME_MAX + 2 + 2 * strlen(c->modules[i].cmdline);
 	if (!(arg = p = malloc(n)))
 		return NULL;
 	for (int i = 0; i < c->n_modules; i++) {
-		p += sprintf(p, "%s" FD_PATH, i ? "," : "", FD_MODULE + i);
+		if (i)
+			*p++ = ',';
+		qemu_file_name(i, p, QEMU_FILE_NAME_MAX);
+		p += strlen(p);
 		if (*c->modules[i].cmdline)
 			*p++ = ' ';
 		for (const char *s = c->modules[i].cmdline; *s; s++) {
@@ -125,7 +133,7 @@ static void machine_args(const struct qemu_config *c, const char **argv, char *m
 	int n = 0;
 
 	snprintf(mb, mb_len, "%u", c->ram_mb);
-	sprintf(kernel, FD_PATH, FD_KERNEL);
+	qemu_file_name(-1, kernel, QEMU_FILE_NAME_MAX);
 	argv[n++] = c->binary;
 	argv[n++] = "-accel", argv[n++] = c->accel;
 	argv[n++] = "-cpu", argv[n++] = c->cpu;
@@ -156,7 +164,7 @@ static void machine_args(const struct qemu_config *c, const char **argv, char *m
 
 int qemu_start(struct qemu *q, const struct qemu_config *c)
 {
-	char mem[256], mb[16], kernel[32], *initrd = initrd_arg(c);
+	char mem[256], mb[16], kernel[QEMU_FILE_NAME_MAX], *initrd = initrd_arg(c);
 	const char *argv[QEMU_MAX_ARGS];
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, rep[2] = { -1, -1 }, e, ret;
 	pid_t parent = getpid();

@@ -15,7 +15,8 @@ struct qemu_module {
 	int fd;
 	const char *cmdline;
 };
-#define QEMU_MAX_MODULES 2
+/* The monitor takes the guest and up to 15 modules of the guest's */
+#define QEMU_MAX_MODULES 16
 
 /* The machine.  Every run, monitored, native or the accelerator probe, is
  * this one PC: only the kernel, its modules and the RAM's backing differ. */
@@ -62,6 +63,11 @@ struct qemu {
 int qemu_find(char *path, size_t len);
 
 int qemu_start(struct qemu *q, const struct qemu_config *c);
+
+/* The name QEMU is given for its kernel (module -1) or for module i, into
+ * name[len]: where the command lines it gives a Multiboot kernel start. */
+#define QEMU_FILE_NAME_MAX 32
+void qemu_file_name(int module, char *name, size_t len);
 
 /* Wait for something to happen and move QEMU's output along.  Returns 0
  * once QEMU has exited and its output is drained, 1 + i when watch[i] (up to

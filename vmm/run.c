@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,6 +56,9 @@ static const char run_usage[] =
 	"  --cmdline S            the guest's command line (empty; a bzImage gets\n"
 	"                         console=ttyS0)\n"
 	"  --initrd F             a bzImage's initial RAM disk (cpio or cpio.gz)\n"
+	"  --module 'FILE ARGS'   a Multiboot module: FILE loaded after GUEST, with the\n"
+	"                         command line ARGS, as QEMU and GRUB load one; again\n"
+	"                         for each further module, in order (at most 15)\n"
 	"  --variant NAME         the guest's link-order variant, as recorded in the\n"
 	"                         database (none)\n"
 	"  --progress             show the progress line even off a terminal\n"
@@ -80,6 +84,11 @@ struct run_opts {
 	bool symbols_mismatch_ok;
 	const char *sym_check;        /* how --symbols was found GUEST's (runs.sym_check) */
 	const char *initrd;       /* a bzImage's, or NULL */
+	/* The guest's files after it: the initrd, or each --module's FILE with
+	 * its ARGS ("" for none), in order. */
+	const char *files[BUNDLE_MAX_MODULES], *file_args[BUNDLE_MAX_MODULES];
+	int n_files, n_modules;
+	char module_file[BUNDLE_MAX_MODULES][PATH_MAX];
 	bool linux_guest;         /* GUEST is a bzImage */
 	const char *variant;          /* --variant, NULL if not given */
 	const char *until;            /* --until, NULL if not given */
@@ -190,7 +199,8 @@ static unsigned parse_uint(const char *opt, const char *v, unsigned long max)
 }
 
 enum { OPT_DB = 256, OPT_ACCEL, OPT_TIMEOUT, OPT_CMDLINE, OPT_MONITOR, OPT_SINK,
-       OPT_SYMBOLS, OPT_SYMBOLS_MISMATCH_OK, OPT_DETERMINISTIC, OPT_PROGRESS, OPT_VARIANT, OPT_INITRD, OPT_NATIVE,
+       OPT_SYMBOLS, OPT_SYMBOLS_MISMATCH_OK, OPT_DETERMINISTIC, OPT_PROGRESS, OPT_VARIANT,
+       OPT_INITRD, OPT_MODULE, OPT_NATIVE,
        OPT_UNTIL, OPT_KNOB /* + enum knob_id */ };
 
 static const struct option run_options[] = {
@@ -205,6 +215,7 @@ static const struct option run_options[] = {
 	{ "until", required_argument, NULL, OPT_UNTIL },
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "module", required_argument, NULL, OPT_MODULE },
 	{ "variant", required_argument, NULL, OPT_VARIANT },
 	{ "monitor", required_argument, NULL, OPT_MONITOR },
 	{ "native", no_argument, NULL, OPT_NATIVE },
@@ -237,6 +248,21 @@ static void parse_until(struct run_opts *o, const char *re)
 		usage_err("run: --until: '%s': %s", re, why);
 	}
 	o->until = re;
+}
+
+/* --module 'FILE ARGS', split as QEMU splits it: at the first space. */
+static void parse_module(struct run_opts *o, const char *v)
+{
+	size_t n = strcspn(v, " ");
+
+	if (o->n_modules == BUNDLE_MAX_MODULES)
+		usage_err("run: --module: at most %d modules", BUNDLE_MAX_MODULES);
+	if (!n || n >= PATH_MAX)
+		usage_err("run: --module '%s': no FILE, or a FILE name too long", v);
+	memcpy(o->module_file[o->n_modules], v, n);
+	o->module_file[o->n_modules][n] = 0;
+	o->files[o->n_modules] = o->module_file[o->n_modules];
+	o->file_args[o->n_modules++] = v[n] ? v + n + 1 : "";
 }
 
 static void parse(int argc, char **argv, struct run_opts *o)
@@ -284,6 +310,9 @@ static void parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_INITRD:
 			o->initrd = optarg;
+			break;
+		case OPT_MODULE:
+			parse_module(o, optarg);
 			break;
 		case OPT_UNTIL:
 			parse_until(o, optarg);
@@ -347,6 +376,66 @@ static void check_cmdline(const struct run_opts *o, const struct image_info *gi)
 			  " less %zu for the monitor's \"%s\")", n, max, gi->cmdline_size, own,
 			  LINUX_MONITOR_CMDLINE + 1);
 	usage_err("run: --cmdline: %zu bytes, a guest gets at most %u", n, GUEST_CMDLINE_MAX);
+}
+
+static uint64_t page_up(uint64_t n)
+{
+	return (n + 4095) & ~(uint64_t)4095;
+}
+
+/* The size of a file the guest is given: readable and regular, or refused. */
+static uint64_t file_size(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) || access(path, R_OK))
+		usage_err("%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		usage_err("%s: not a regular file", path);
+	return (uint64_t)st.st_size;
+}
+
+/* The initrd, or the modules: each a readable file, all of them where QEMU
+ * puts them.  A Multiboot guest's follow its kernel in guest RAM, after a
+ * page or more of command lines (module/guest.c checks it to the byte); in a
+ * monitored run QEMU first loads them, with the guest image, after the
+ * monitor, in the monitor's part of RAM.  What does not fit is refused here,
+ * before anything starts. */
+static void check_files(struct run_opts *o, const struct image_info *gi,
+			const struct image_info *mi)
+{
+	const char *opt = o->initrd ? "--initrd" : "--module";
+	/* the room the lines and the module list take, at most (2 * for ",,") */
+	uint64_t files = 0, lines = 2 * QEMU_FILE_NAME_MAX + strlen(o->cmdline);
+
+	if (o->initrd && !o->linux_guest)
+		usage_err("%s: --initrd is for a Linux bzImage guest", o->guest);
+	if (o->n_modules && o->linux_guest)
+		usage_err("%s: --module is for a Multiboot guest (a bzImage takes --initrd)",
+			  o->guest);
+	if (o->initrd) {
+		o->files[0] = o->initrd;
+		o->file_args[0] = "";
+	}
+	o->n_files = o->initrd ? 1 : o->n_modules;
+	for (int i = 0; i < o->n_files; i++) {
+		files += page_up(file_size(o->files[i]));
+		lines += 16 + QEMU_FILE_NAME_MAX + 2 + 2 * strlen(o->file_args[i]);
+	}
+	lines = page_up(lines);
+	if (!o->linux_guest && page_up(gi->load_end) + lines + files > GUEST_MEM_END)
+		usage_err("run: %s: %llu KiB of modules do not fit in guest RAM after the kernel"
+			  " (it ends at %08x, RAM at %08x)", opt, (unsigned long long)files >> 10,
+			  gi->load_end, GUEST_MEM_END);
+	if (o->native || !o->n_files)
+		return;
+	files += page_up(file_size(o->guest_path));
+	if (page_up(mi->load_end) + lines + files > (uint64_t)RINGMON_RAM_MB << 20)
+		usage_err("run: %s: %llu KiB with the guest image, more than the monitor's part"
+			  " of QEMU's RAM holds after the monitor (%llu KiB)", opt,
+			  (unsigned long long)files >> 10,
+			  (unsigned long long)(((uint64_t)RINGMON_RAM_MB << 20) -
+					       page_up(mi->load_end) - lines) >> 10);
 }
 
 /* module/monitor.elf in the directory that holds the ringmon executable. */
@@ -434,7 +523,7 @@ static void choose_accel(struct run_opts *o)
 
 static void validate(struct run_opts *o, struct symtab *syms)
 {
-	struct image_info gi, mi;
+	struct image_info gi, mi = { 0 };
 	int ret;
 
 	check_image(o->guest, GUEST_LOAD_MIN, GUEST_MEM_END, &gi, "");
@@ -442,10 +531,6 @@ static void validate(struct run_opts *o, struct symtab *syms)
 		usage_err("%s: %s", o->guest, strerror(errno));
 	o->linux_guest = gi.bzimage;
 	check_cmdline(o, &gi);
-	if (o->initrd && !o->linux_guest)
-		usage_err("%s: --initrd is for a Linux bzImage guest", o->guest);
-	if (o->initrd && access(o->initrd, R_OK))
-		usage_err("%s: %s", o->initrd, strerror(errno));
 	ret = image_sha256(o->guest_path, o->guest_sha256);
 	if (ret)
 		usage_err("%s: %s", o->guest, strerror(-ret));
@@ -454,6 +539,7 @@ static void validate(struct run_opts *o, struct symtab *syms)
 	if (!o->native)
 		check_image(o->monitor, 0, UINT32_MAX, &mi, o->monitor_default ?
 			    " (build it with `make`, or give --monitor)" : "");
+	check_files(o, &gi, &mi);   /* mi: unset, and unused, in a native run */
 	if (qemu_find(o->qemu, sizeof(o->qemu)))
 		usage_err("%s not found in $PATH (`make deps` installs it)", QEMU_BINARY);
 	if (o->deterministic && !strcmp(o->accel, "kvm"))
@@ -577,14 +663,44 @@ static int arm_timer(unsigned ms, bool periodic)
 	return fd;
 }
 
+/* The monitor's modules: the guest, then its files.  A Multiboot guest's
+ * lines are those of a native run, each led by the name QEMU gives the file
+ * natively, for the monitor drops its own name for it from the front
+ * (module/guest.c); a bzImage's are as given.  Into m[], the lines made into
+ * lines[] (to be freed); 0 or -ENOMEM. */
+static int monitored_modules(const struct run *run, struct qemu_module *m, char **lines)
+{
+	const struct run_opts *o = run->o;
+	char name[QEMU_FILE_NAME_MAX];
+
+	m[0] = (struct qemu_module){ run->bundle.guest_fd, o->cmdline };
+	for (int i = 0; i < o->n_files; i++)
+		m[1 + i] = (struct qemu_module){ run->bundle.module_fd[i], o->file_args[i] };
+	for (int i = 0; !o->linux_guest && i <= o->n_files; i++) {
+		qemu_file_name(i - 1, name, sizeof(name));
+		if (asprintf(&lines[i], "%s%s%s", name, !i || *m[i].cmdline ? " " : "",
+			     m[i].cmdline) < 0) {
+			lines[i] = NULL;
+			return -ENOMEM;
+		}
+		m[i].cmdline = lines[i];
+	}
+	return 0;
+}
+
 /* Boot bundle, QEMU, consumer thread, deadline; the first failure says why. */
 static int start(struct run *run, char *why, size_t len)
 {
 	const struct run_opts *o = run->o;
-	char knobs[KNOB_COUNT * (KNOB_VALUE_MAX + 16)];
+	char knobs[KNOB_COUNT * (KNOB_VALUE_MAX + 16)], *lines[QEMU_MAX_MODULES] = { 0 };
+	struct qemu_config c = {
+		.binary = o->qemu, .accel = o->acc.accel, .cpu = o->acc.cpu,
+		.icount = o->deterministic, .ram_mb = RINGMON_RAM_MB, .append = knobs,
+		.n_modules = 1 + o->n_files, .console_fd = STDOUT_FILENO,
+		.before_console = before_console, .console_line = console_line, .ctx = run };
 	int ret;
 
-	ret = bundle_create(&run->bundle, o->guest_path, o->monitor, o->initrd);
+	ret = bundle_create(&run->bundle, o->guest_path, o->monitor, o->files, o->n_files);
 	if (ret) {
 		snprintf(why, len, "cannot set up the boot images and guest RAM: %s", strerror(-ret));
 		return ret;
@@ -597,15 +713,13 @@ static int start(struct run *run, char *why, size_t len)
 		return ret;
 	}
 	knobs_cmdline(&o->knobs, knobs, sizeof(knobs));
-	ret = qemu_start(&run->qemu, &(struct qemu_config){
-		.binary = o->qemu, .accel = o->acc.accel, .cpu = o->acc.cpu,
-		.icount = o->deterministic, .ram_mb = RINGMON_RAM_MB,
-		.ram_fd = run->bundle.ram_fd, .kernel_fd = run->bundle.monitor_fd,
-		.append = knobs,
-		.modules = { { run->bundle.guest_fd, o->cmdline }, { run->bundle.initrd_fd, "" } },
-		.n_modules = run->bundle.initrd_fd >= 0 ? 2 : 1,
-		.console_fd = STDOUT_FILENO,
-		.before_console = before_console, .console_line = console_line, .ctx = run });
+	c.ram_fd = run->bundle.ram_fd;
+	c.kernel_fd = run->bundle.monitor_fd;
+	ret = monitored_modules(run, c.modules, lines);
+	if (!ret)
+		ret = qemu_start(&run->qemu, &c);
+	for (int i = 0; i < QEMU_MAX_MODULES; i++)
+		free(lines[i]);
 	if (ret) {
 		snprintf(why, len, "cannot start %s: %s", QEMU_BINARY, strerror(-ret));
 		return ret;
@@ -923,13 +1037,20 @@ out_sinks:
 	return v.code;
 }
 
-/* --native: GUEST itself is QEMU's kernel (a Multiboot ELF, or a bzImage with
- * its initrd and the command line the monitor would give it), at ring 0.
+/* --native: GUEST itself is QEMU's kernel (a Multiboot ELF with its modules,
+ * or a bzImage with its initrd and the command line the monitor would give
+ * it), at ring 0.
  * Its status is the byte it wrote to 0xf4: QEMU exits with byte * 2 + 1. */
 static int run_native(const struct run_opts *o, struct run *run)
 {
-	int guest = open(o->guest_path, O_RDONLY | O_CLOEXEC), initrd = -1, ret, ws;
+	int guest = open(o->guest_path, O_RDONLY | O_CLOEXEC), fds[BUNDLE_MAX_MODULES], n = 0;
+	int ret, ws, failed;
 	char *cmdline = NULL;
+	struct qemu_config c = {
+		.binary = o->qemu, .accel = o->acc.accel, .cpu = o->acc.cpu,
+		.icount = o->deterministic, .ram_mb = GUEST_RAM_MB, .ram_fd = -1,
+		.kernel_fd = guest, .n_modules = o->n_files, .console_fd = STDOUT_FILENO,
+		.console_line = console_line, .ctx = run };
 
 	if (asprintf(&cmdline, "%s%s", o->linux_guest && !o->cmdline[0] ?
 		     LINUX_DEFAULT_CMDLINE : o->cmdline,
@@ -939,18 +1060,23 @@ static int run_native(const struct run_opts *o, struct run *run)
 		ret = EXIT_FAILED;
 		goto out;
 	}
-	if (guest < 0 || (o->initrd && (initrd = open(o->initrd, O_RDONLY | O_CLOEXEC)) < 0)) {
-		pr_err("%s: %s", guest < 0 ? o->guest : o->initrd, strerror(errno));
+	if (guest < 0) {
+		pr_err("%s: %s", o->guest, strerror(errno));
 		ret = EXIT_FAILED;
 		goto out;
 	}
+	ret = bundle_open(o->files, o->n_files, fds, &failed);
+	if (ret) {
+		pr_err("%s: %s", o->files[failed], strerror(-ret));
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	n = o->n_files;
+	for (int i = 0; i < n; i++)
+		c.modules[i] = (struct qemu_module){ fds[i], o->file_args[i] };
+	c.append = cmdline;
 	run->ring.done_fd = -1;   /* no monitor, no ring */
-	ret = qemu_start(&run->qemu, &(struct qemu_config){
-		.binary = o->qemu, .accel = o->acc.accel, .cpu = o->acc.cpu,
-		.icount = o->deterministic, .ram_mb = GUEST_RAM_MB, .ram_fd = -1,
-		.kernel_fd = guest, .append = cmdline, .modules = { { initrd, "" } },
-		.n_modules = initrd >= 0, .console_fd = STDOUT_FILENO,
-		.console_line = console_line, .ctx = run });
+	ret = qemu_start(&run->qemu, &c);
 	if (ret || (o->timeout_s && (run->timerfd = arm_timer(o->timeout_s * 1000u, false)) < 0)) {
 		pr_err("cannot start %s: %s", QEMU_BINARY, strerror(ret ? -ret : -run->timerfd));
 		ret = EXIT_FAILED;
@@ -987,8 +1113,8 @@ out:
 	free(cmdline);
 	if (guest >= 0)
 		close(guest);
-	if (initrd >= 0)
-		close(initrd);
+	while (n--)
+		close(fds[n]);
 	return ret;
 }
 

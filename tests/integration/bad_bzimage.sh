@@ -1,7 +1,8 @@
 # bad_bzimage.sh — a truncated or corrupt bzImage is refused by `ringmon run`
 # before QEMU starts: one line saying what is wrong (its setup header against
 # the file, its payload's place and integrity), status 2, no database file,
-# with and without --symbols (which used to boot it into a triple fault).
+# with and without --symbols (which used to boot it into a triple fault);
+# and a whole one given a Multiboot module (--module).
 . tests/lib.sh
 k=$LINUX/upstream/bzImage
 map=$LINUX/upstream/System.map
@@ -54,4 +55,7 @@ put payload-past-end $((0x24c)) '\377\377\377\000'
 bad payload-past-end "its payload runs past the end of the file"
 put no-codec "$start" 'PK\003\004'
 bad no-codec "in no compression Linux uses"
+# a whole bzImage, but given a Multiboot module: its boot protocol has none
+cp "$k" "$TMP/module.bzImage"
+bad module "--module is for a Multiboot guest (a bzImage takes --initrd)" --module "$k"
 finish

@@ -106,6 +106,21 @@ case_ elf-segment-outside-ram "outside 00100000..0e000000" \
 case_ elf-filesz-over-memsz "p_filesz > p_memsz" run --db "$db" "$tmp/filesz-over-memsz.elf"
 case_ native-elf-truncated "a loadable segment lies past the end" \
 	run --native "$tmp/truncated.elf"
+# Multiboot modules (--module 'FILE ARGS'): missing, not a file, one too
+# many, more than the monitor's part of RAM or guest RAM holds (sparse files)
+many=
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do many="$many --module $tmp/text.txt"; done
+truncate -s 20M "$tmp/20M.mod" && truncate -s 300M "$tmp/300M.mod"
+case_ module-missing "$tmp/nope.mod" run --db "$db" --module "$tmp/nope.mod a,b" "$tmp/mb.elf"
+case_ module-directory "not a regular file" run --db "$db" --module "$tmp/dir" "$tmp/mb.elf"
+case_ module-no-file "no FILE" run --db "$db" --module " args" "$tmp/mb.elf"
+# shellcheck disable=SC2086
+case_ module-too-many "at most 15 modules" run --db "$db" $many "$tmp/mb.elf"
+case_ module-past-monitor-ram "more than the monitor's part of QEMU's RAM holds" \
+	run --db "$db" --module "$tmp/text.txt" --module "$tmp/20M.mod" "$tmp/mb.elf"
+case_ module-past-guest-ram "do not fit in guest RAM" \
+	run --native --module "$tmp/300M.mod" "$tmp/mb.elf"
+case_ native-module-missing "$tmp/nope.mod" run --native --module "$tmp/nope.mod" "$tmp/mb.elf"
 case_ unknown-command "bogus" bogus
 case_ report-missing-db "$tmp/missing.db" report "$tmp/missing.db"
 case_ report-unknown-option "--bogus" report --bogus "$tmp/missing.db"

@@ -16,7 +16,9 @@
 #    the run stops with that reason.  Both Debian images: the -dbg one is a
 #    kernel of its own (with the kernel debugger), not the symbols of the
 #    other, so it is the one run with symbols (and --symbols -dbg for the
-#    stripped one is refused).
+#    stripped one is refused).  With a Multiboot module (--module), the
+#    stripped kernel lists it and stops at the bootstrap server it cannot
+#    load, with the native transcript.
 # 3. Lossless: every run's rows == its records, per kind too.
 # 4. Attribution: the protected traps on the page of Mach's GDT, IDT and
 #    ktss (c1121000) are named gdt, idt, ktss and save.3 and nothing else,
@@ -135,6 +137,26 @@ check "--placement inplace: status" 125 "$?"
 check "--placement inplace: the reason" \
 	"killed|placement inplace needs a page-aligned GDT, the guest's is at 01000090" \
 	"$(sql "SELECT monitor_state || '|' || kill_reason FROM runs WHERE id = $((i + 2))")"
+
+# A Multiboot module with a boot-script line: Mach lists it, its line and
+# all, and stops where it cannot load it as its bootstrap server, natively
+# and under the monitor alike (module/guest.c lays it out as QEMU does).
+printf 'not a server\n' > "$TMP/boot1"
+MOD="$TMP/boot1 root=device:hd0 \$(task-create) \$(task-resume)"
+MODPANIC='panic ../kern/bootstrap.c:810: user_bootstrap: Cannot load user executable module (error code -1): /proc/self/fd/5'
+native_transcript --timeout 600 --until '^panic ' --cmdline console=com0 --module "$MOD" "$MACH" \
+	> "$TMP/mod.native" 2> "$TMP/err"
+check "gnumach-1.8-486 with a module natively: the panic" "$MODPANIC" \
+	"$(upto_panic "$TMP/mod.native" | tail -1)"
+mach_run mod "$MACH" --mode w --module "$MOD"
+check "gnumach-1.8-486 with a module: status" 0 "$?"
+comparable "$TMP/mod.native" > "$TMP/mod.want"
+if comparable "$TMP/mod.txt" | cmp -s "$TMP/mod.want" -; then
+	echo "  ok: gnumach-1.8-486 with a module: transcript as natively"
+else
+	fail "gnumach-1.8-486 with a module: transcript differs: $(comparable "$TMP/mod.txt" | diff "$TMP/mod.want" - | head -5)"
+fi
+lossless "$((i + 3))" "gnumach-1.8-486 with a module"
 
 # --- 4. attribution on the descriptor-table page ------------------------------
 PAGE=$(((0x011211c0) / 4096))   # gdt's guest-physical page (linked at c11211c0)
