@@ -111,6 +111,36 @@ linux_workload() {
 	tr -d '\r' < "$1" | grep '^ringmon-linux: '
 }
 
+# Of a Linux run's facts, $TMP/R.facts ("key value..." lines): the first
+# value of key K.
+fact() { awk -v k="$1" '$1 == k { print $2; exit }' "$TMP/$2.facts"; }
+
+# linux_run_checks R: what every monitored Linux run must show, from its
+# $TMP/R.{status,out,err,facts}: exit status 0 (the workload's), the
+# fixture's workload lines, rows == the monitor's records, a code_sym for
+# every trap in the kernel's text (facts text_traps, text_nosym).  Returns
+# 1 when the run left no facts to check.
+linux_run_checks() {
+	check "$1: exit status (the workload's)" 0 "$(cat "$TMP/$1.status")"
+	if [ -z "$(fact records "$1")" ]; then
+		fail "$1: no facts from its database: $(cat "$TMP/$1.facts") $(tail -n 2 "$TMP/$1.err")"
+		return 1
+	fi
+	linux_workload "$TMP/$1.out" > "$TMP/$1.lines"
+	if cmp -s "$LINUX_EXPECTED" "$TMP/$1.lines"; then
+		echo "  ok: $1: the native workload transcript"
+	else
+		fail "$1: the workload transcript differs from the native one:"
+		diff "$LINUX_EXPECTED" "$TMP/$1.lines" | head
+		tail -n 5 "$TMP/$1.err"
+	fi
+	check "$1: rows == the monitor's records" "$(fact records "$1")" "$(fact rows "$1")"
+	n=$(fact text_traps "$1")
+	[ "${n:-0}" -gt 0 ] && check "$1: traps in kernel text ($n) without code_sym" 0 "$(fact text_nosym "$1")" ||
+		fail "$1: no trap in kernel text: $(cat "$TMP/$1.facts")"
+	return 0
+}
+
 # linux_sym VARIANT NAME: NAME's address in the variant's System.map, in decimal
 linux_sym() {
 	a=$(awk -v s="$2" '$3 == s { print $1; exit }' "$LINUX/$1/System.map")

@@ -43,32 +43,15 @@ need_linux
 for v in $LINUX_VARIANTS; do for m in $MODES; do echo "$v $m"; done; done |
 	xargs -P 2 -L 1 sh "$0" run "$TMP"
 
-fact() { awk -v k="$1" '$1 == k { print $2; exit }' "$TMP/$2.facts"; }
 # the unrelated data on the tables' frames: every name but the tables'
 unrelated() { awk '$1 == "sym" && $2 != "gdt_page" && $2 != "idt_table" { print $2, $3 }' "$TMP/$1.facts"; }
 
 for v in $LINUX_VARIANTS; do
 	for m in $MODES; do
 		r=$v.$m
-		check "$r: exit status (the workload's)" 0 "$(cat "$TMP/$r.status")"
-		if [ -z "$(fact records "$r")" ]; then
-			fail "$r: no facts from its database: $(cat "$TMP/$r.facts")"
-			continue
-		fi
-		linux_workload "$TMP/$r.out" > "$TMP/$r.lines"
-		if cmp -s "$LINUX_EXPECTED" "$TMP/$r.lines"; then
-			echo "  ok: $r: the native workload transcript"
-		else
-			fail "$r: the workload transcript differs from the native one:"
-			diff "$LINUX_EXPECTED" "$TMP/$r.lines" | head
-			tail -n 5 "$TMP/$r.err"
-		fi
+		linux_run_checks "$r" || continue
 		grep -q '^ringmon-peek\[[0-9]*\]: segfault at c1000000 ' "$TMP/$r.out" &&
 			echo "  ok: $r: ringmon-peek got SIGSEGV" || fail "$r: no segfault for ringmon-peek"
-		check "$r: rows == the monitor's records" "$(fact records "$r")" "$(fact rows "$r")"
-		n=$(fact text_traps "$r")
-		[ "${n:-0}" -gt 0 ] && check "$r: traps in kernel text ($n) without code_sym" 0 "$(fact text_nosym "$r")" ||
-			fail "$r: no trap in kernel text: $(cat "$TMP/$r.facts")"
 		if [ "$m" = off ]; then
 			check "$r: protected traps" 0 "$(fact protected "$r")"
 			continue

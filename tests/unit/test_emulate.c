@@ -1017,15 +1017,21 @@ static const struct te_stack_case te_stack_cases[] = {
 	  0, 4, 0x55667788, TE_BASE + 0xc0, true, false },
 };
 
+/* The memory the stack cases start from (see te_stack_cases). */
+static void te_stack_reset(struct te *t)
+{
+	te_reset(t, 0);
+	te_mem_put(t->mem.bytes, TE_OP, 4, 0x11223344);
+	te_mem_put(t->mem.bytes, te_slot(TE_ESP), 4, 0x55667788);
+	te_mem_put(t->mem.bytes, te_slot(TE_ESP + 4), 4, 0x99aabbcc);
+}
+
 static void te_stack_case(const struct te_stack_case *k)
 {
 	struct te_state exp;
 	struct te t;
 
-	te_reset(&t, 0);
-	te_mem_put(t.mem.bytes, TE_OP, 4, 0x11223344);
-	te_mem_put(t.mem.bytes, te_slot(TE_ESP), 4, 0x55667788);
-	te_mem_put(t.mem.bytes, te_slot(TE_ESP + 4), 4, 0x99aabbcc);
+	te_stack_reset(&t);
 	te_snap(&t, &exp);
 	exp.r.gpr[EMU_ESP] += (uint32_t)k->esp_delta;
 	if (k->store_lin)
@@ -1076,10 +1082,7 @@ static void te_transfer_case(const struct te_transfer_case *k)
 	struct te_state exp;
 	struct te t;
 
-	te_reset(&t, 0);
-	te_mem_put(t.mem.bytes, TE_OP, 4, 0x11223344);
-	te_mem_put(t.mem.bytes, te_slot(TE_ESP), 4, 0x55667788);
-	te_mem_put(t.mem.bytes, te_slot(TE_ESP + 4), 4, 0x99aabbcc);
+	te_stack_reset(&t);
 	te_snap(&t, &exp);
 	exp.r.gpr[EMU_ESP] += (uint32_t)k->esp_delta;
 	if (k->pushed)
@@ -1096,8 +1099,7 @@ static void te_leave(void)
 	struct te t;
 	const struct te_code c = TE_CODE(0xc9);
 
-	te_reset(&t, 0);
-	te_mem_put(t.mem.bytes, te_slot(TE_ESP + 4), 4, 0x99aabbcc);
+	te_stack_reset(&t);
 	t.r.gpr[EMU_EBP] = TE_ESP + 4;
 	te_snap(&t, &exp);
 	exp.r.gpr[EMU_ESP] = TE_ESP + 8;
