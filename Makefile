@@ -81,7 +81,7 @@ $(B)/%.sql.c: %.sql
 # fixture ELF of known layout, built here (tests/fixtures/).  These are the
 # first explicit rules in the file: the default goal stays `all`.
 .DEFAULT_GOAL := all
-SYMTAB_OBJS   := $(patsubst %,$(B)/host/vmm/%.c.o,symbols sym_elf sym_map sym_kallsyms sym_layout sym_slide image)
+SYMTAB_OBJS   := $(patsubst %,$(B)/host/vmm/%.c.o,symbols sym_elf sym_map sym_kallsyms sym_layout sym_slide sym_percpu image)
 SYM_FIXTURE   := $(B)/fixtures/symbols.elf
 UNIT_LIBS_test_symbols := $(SYMTAB_OBJS) -lelf -ldw -lcrypto $(PAYLOAD_LIBS)
 $(B)/tests/test_symbols: $(SYMTAB_OBJS) $(SYM_FIXTURE)

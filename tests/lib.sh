@@ -90,19 +90,27 @@ skip() {
 	exit $SKIP
 }
 
-# need_linux: go on when every variant and the initramfs are built.  Else
-# the test skips -- unless RINGMON_NEED_LINUX=1 (`make check`, which builds
-# them first), where a missing guest is a failure.
-need_linux() {
-	for f in $LINUX_INITRD $(for v in $LINUX_VARIANTS; do
-			echo "$LINUX/$v/bzImage $LINUX/$v/System.map"; done); do
+# need_files HOW FILE...: go on when every FILE exists.  Else the test
+# skips -- unless RINGMON_NEED_LINUX=1 (`make check`, which builds and
+# fetches the guests first), where a missing one is a failure.  HOW says
+# what makes them.
+need_files() {
+	how=$1
+	shift
+	for f in "$@"; do
 		[ -f "$f" ] && continue
 		if [ "${RINGMON_NEED_LINUX:-0}" = 1 ]; then
-			echo "  FAIL: $f missing (make linux)"
+			echo "  FAIL: $f missing ($how)"
 			exit 1
 		fi
-		skip "no Linux guest built ($f missing; make linux)"
+		skip "$f missing ($how)"
 	done
+}
+
+# need_linux: go on when every variant and the initramfs are built.
+need_linux() {
+	need_files "make linux" $LINUX_INITRD $(for v in $LINUX_VARIANTS; do
+		echo "$LINUX/$v/bzImage $LINUX/$v/System.map"; done)
 }
 
 # linux_workload FILE: the workload's own lines of a console transcript (the

@@ -1,4 +1,4 @@
--- ringmon database schema, version 7.  Compiled into ringmon and applied to
+-- ringmon database schema, version 8.  Compiled into ringmon and applied to
 -- every database it opens for writing, once the file's own schema_version
 -- (if any) has been found to be this one; every statement is idempotent.
 -- Each column is documented in docs/database.md.  Names and values are a
@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS meta (
 	key   TEXT PRIMARY KEY,
 	value TEXT NOT NULL
 );
-INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '7');
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '8');
 
 -- One row per `ringmon run`: inserted at start (finished = 0), completed at
 -- the end.  Counters come from the ring header, i.e. the monitor's own count.
@@ -120,16 +120,18 @@ CREATE TABLE IF NOT EXISTS trap_sums (
 	PRIMARY KEY (run_id, id)
 ) WITHOUT ROWID;
 
--- The guest's symbol table, once per run, as the symbolizer used it.
+-- The guest's symbol table, once per run, as the symbolizer used it; then
+-- the per-CPU variables' copies it named, as it found them (cpu not NULL).
 CREATE TABLE IF NOT EXISTS symbols (
 	run_id  INTEGER NOT NULL REFERENCES runs (id),
-	id      INTEGER NOT NULL,   -- 0, 1, ... in address order; trap_rows.data
+	id      INTEGER NOT NULL,   -- 0, 1, ... in address order, then the copies; trap_rows.data
 	name    TEXT NOT NULL,
 	addr    INTEGER NOT NULL,
 	size    INTEGER NOT NULL,
 	type    TEXT NOT NULL,
 	section TEXT,
-	paddr   INTEGER             -- guest-physical address; NULL if the layout has none
+	paddr   INTEGER,            -- guest-physical address; NULL if the layout has none
+	cpu     INTEGER             -- a per-CPU copy's CPU; NULL for the image's own symbol
 );
 CREATE INDEX IF NOT EXISTS symbols_run_addr ON symbols (run_id, addr);
 CREATE UNIQUE INDEX IF NOT EXISTS symbols_run_id ON symbols (run_id, id);
@@ -146,7 +148,7 @@ CREATE VIEW IF NOT EXISTS traps AS
 	            ELSE t.addr - y.addr END AS data_off,
 	       CASE WHEN t.data IS NOT NULL THEN t.data = -1 END AS data_pad,
 	       s.code_sym, s.code_off, s.code_pad, s.code_file, s.code_line,
-	       t.tsc_in, t.tsc_in + t.cycles AS tsc_out
+	       t.tsc_in, t.tsc_in + t.cycles AS tsc_out, y.cpu AS data_cpu
 	FROM runs r JOIN trap_rows t ON t.id >= r.id << 40 AND t.id < (r.id + 1) << 40
 	JOIN kinds k ON k.id = t.kind
 	JOIN sites s ON s.run_id = r.id AND s.site = t.site

@@ -261,6 +261,8 @@ static int prepare_writes(struct db *db)
 		  " vector, err, eip, cs, cpl, size, access, region, emul, insn, code_sym, code_off,"
 		  " code_pad, code_file, code_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 		  " ?, ?, ?)" },
+		{ DB_INSERT_SYMBOL, "INSERT INTO symbols (run_id, id, name, addr, size, type,"
+		  " section, paddr, cpu) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)" },
 		/* absolute values: a retry after a rolled-back commit writes them again */
 		{ DB_INSERT_SUM, "INSERT OR REPLACE INTO trap_sums (run_id, id,"
 		  " kind, site, addr, gpa, data, n, cycles, min_cycles, max_cycles, first_tsc,"
@@ -395,7 +397,7 @@ int db_slide_symbols(struct db *db, int64_t slide)
 	int ret;
 
 	if (sqlite3_prepare_v2(db->sql, "UPDATE symbols SET addr = addr + ?1,"
-			       " paddr = paddr + ?1 WHERE run_id = ?2", -1, &s, NULL) != SQLITE_OK)
+			       " paddr = paddr + ?1 WHERE run_id = ?2 AND cpu IS NULL", -1, &s, NULL) != SQLITE_OK)
 		return db_fail(db, "prepare symbol slide");
 	if (sqlite3_bind_int64(s, 1, slide) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, db->run_id) != SQLITE_OK)
@@ -407,44 +409,56 @@ int db_slide_symbols(struct db *db, int64_t slide)
 	return ret;
 }
 
+/* One symbols row: an image's symbol y at its own address, or (copy) CPU
+ * copy->cpu's copy of it, as id. */
+static int insert_symbol(struct db *db, size_t id, const struct sym *y, const struct sym_copy *copy)
+{
+	sqlite3_stmt *s = db->write[DB_INSERT_SYMBOL];
+	uint32_t paddr = copy ? copy->paddr : 0;
+	bool placed = copy || symtab_paddr(db->st, y->addr, &paddr);
+	int rc = SQLITE_OK;
+
+	rc |= sqlite3_bind_int64(s, 1, db->run_id);
+	rc |= sqlite3_bind_int64(s, 2, (sqlite3_int64)id);   /* trap_rows.data */
+	rc |= bind_text(s, 3, y->name);
+	rc |= sqlite3_bind_int64(s, 4, copy ? copy->addr : y->addr);
+	rc |= sqlite3_bind_int64(s, 5, y->size);
+	rc |= bind_text(s, 6, sym_type_name(y));
+	rc |= bind_text(s, 7, y->section);
+	rc |= bind_opt_int64(s, 8, placed, paddr);
+	rc |= bind_opt_int64(s, 9, copy, copy ? copy->cpu : 0);
+	if (rc != SQLITE_OK)
+		return db_fail(db, "bind symbol");
+	return db_step_done(db, s, "insert symbol");
+}
+
+/* The per-CPU copies named since the last commit (symtab_copies), in the
+ * transaction of the first rows that refer to them. */
+static int insert_copies(struct db *db)
+{
+	size_t n = 0;
+	const struct sym_copy *c = db->st ? symtab_copies(db->st, &n) : NULL;
+	int ret = 0;
+
+	for (size_t i = db->copies_stored; i < n && !ret; i++)
+		ret = insert_symbol(db, db->st->n + i, &db->st->syms[c[i].sym], &c[i]);
+	return ret;
+}
+
 int db_add_symbols(struct db *db, const struct symtab *st)
 {
-	sqlite3_stmt *s;
 	int ret = db_exec(db, "BEGIN IMMEDIATE", "begin symbols");
 
 	if (ret)
 		return ret;
-	if (sqlite3_prepare_v2(db->sql,
-		"INSERT INTO symbols (run_id, id, name, addr, size, type, section, paddr)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &s, NULL) != SQLITE_OK) {
-		ret = db_fail(db, "prepare symbol insert");
-		goto err_rollback;
-	}
-	for (size_t i = 0; i < st->n && !ret; i++) {
-		const struct sym *y = &st->syms[i];
-		uint32_t paddr = 0;
-		bool placed = symtab_paddr(st, y->addr, &paddr);
-		int rc = SQLITE_OK;
-		rc |= sqlite3_bind_int64(s, 1, db->run_id);
-		rc |= sqlite3_bind_int64(s, 2, (sqlite3_int64)i);   /* trap_rows.data */
-		rc |= bind_text(s, 3, y->name);
-		rc |= sqlite3_bind_int64(s, 4, y->addr);
-		rc |= sqlite3_bind_int64(s, 5, y->size);
-		rc |= bind_text(s, 6, sym_type_name(y));
-		rc |= bind_text(s, 7, y->section);
-		rc |= bind_opt_int64(s, 8, placed, paddr);
-		ret = rc != SQLITE_OK ? db_fail(db, "bind symbol") :
-					db_step_done(db, s, "insert symbol");
-	}
-	if (sqlite3_finalize(s) != SQLITE_OK && !ret)
-		ret = db_fail(db, "finalize symbol insert");
+	db->st = st;
+	for (size_t i = 0; i < st->n && !ret; i++)
+		ret = insert_symbol(db, i, &st->syms[i], NULL);
 	if (!ret)
 		ret = db_exec(db, "COMMIT", "commit symbols");
-	if (!ret) {
-		db->st = st;
+	if (!ret)
 		return 0;
-	}
-err_rollback:
+	db->st = NULL;
 	sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);   /* best effort: ret says why */
 	return ret;
 }
@@ -663,6 +677,8 @@ static int write_rows(struct db *db, unsigned n)
 
 	for (size_t i = db->sites_stored; i < db->sites.n && !ret; i++)
 		ret = insert_site(db, i);
+	if (!ret)
+		ret = insert_copies(db);
 	for (unsigned i = 0, k; i < n && !ret; i += k) {
 		k = n - i >= DB_INSERT_ROWS ? DB_INSERT_ROWS : 1;
 		ret = insert_rows(db, &db->rows[db->first + i], k);
@@ -696,6 +712,8 @@ static int commit_rows(struct db *db, unsigned n)
 		return nospace ? -ENOSPC : ret;
 	}
 	db->sites_stored = db->sites.n;
+	if (db->st)
+		symtab_copies(db->st, &db->copies_stored);
 	db->first = (db->pending -= n) ? db->first + n : 0;
 	db->stored += n;
 	return 0;

@@ -13,7 +13,7 @@
 #include "keyset.h"
 #include "symbols.h"
 
-#define DB_SCHEMA_VERSION "7"
+#define DB_SCHEMA_VERSION "8"
 
 /* trap_rows.id is run_id << DB_SEQ_BITS | seq (trace/schema.sql, whose
  * views say 40 too). */
@@ -60,7 +60,9 @@ struct db_sum {
 };
 
 /* The statements a commit runs, prepared once (db.write[]). */
-enum db_write { DB_INSERT_TRAP, DB_INSERT_TRAPS, DB_INSERT_SITE, DB_INSERT_SUM, DB_WRITES };
+enum db_write {
+	DB_INSERT_TRAP, DB_INSERT_TRAPS, DB_INSERT_SITE, DB_INSERT_SYMBOL, DB_INSERT_SUM, DB_WRITES
+};
 
 struct db {
 	sqlite3 *sql;
@@ -69,6 +71,7 @@ struct db {
 	const struct symtab *st;    /* the run's symbols (db_add_symbols), or NULL */
 	struct keyset sites, sums;
 	size_t sites_stored;        /* sites[0 ..) committed */
+	size_t copies_stored;       /* the symbols' per-CPU copies [0 ..) committed */
 	uint32_t *dirty;            /* sums changed by the open transaction */
 	size_t ndirty, dirty_cap;
 	/* The batch is gathered in memory and written in one short transaction,

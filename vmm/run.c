@@ -705,6 +705,12 @@ static int start(struct run *run, char *why, size_t len)
 		snprintf(why, len, "cannot set up the boot images and guest RAM: %s", strerror(-ret));
 		return ret;
 	}
+	/* per-CPU copies are named from the guest's RAM, so only now */
+	ret = symtab_percpu_attach(&run->syms, run->bundle.ram_fd);
+	if (ret) {
+		snprintf(why, len, "cannot map __per_cpu_offset in guest RAM: %s", strerror(-ret));
+		return ret;
+	}
 	const char *bad = NULL;
 	if (o->linux_guest && run->syms.nseg &&
 	    (ret = slide_prepare(&run->slide, run->bundle.guest_fd, &bad))) {

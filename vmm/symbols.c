@@ -135,6 +135,7 @@ void symtab_free(struct symtab *st)
 	free(st->segs);
 	free(st->text);
 	free(st->cache);
+	symtab_percpu_free(st);
 	if (st->dwarf)
 		dwarf_end(st->dwarf);
 	if (st->elf)
@@ -192,6 +193,11 @@ static struct sym_ref lookup_virt(const struct symtab *st, uint32_t v, const str
 	return (struct sym_ref){ .name = s->name, .off = v - s->addr, .id = (uint32_t)st->first[lo - 1] };
 }
 
+struct sym_ref symtab_lookup_virt(const struct symtab *st, uint32_t v)
+{
+	return lookup_virt(st, v, NULL);
+}
+
 /* An access with a guest-physical address is named from it, when the
  * layout says which virtual address of the image lives there.  But one whose
  * linear address is its physical one, to a frame the image links elsewhere,
@@ -237,6 +243,7 @@ void symtab_set_slide(struct symtab *st, int64_t slide)
 struct sym_ref symtab_lookup(const struct symtab *st, uint32_t addr, uint64_t gpa)
 {
 	struct ref_slot *c;
+	struct sym_ref r;
 
 	/* An access at its own physical address (paging off) stays one. */
 	uint64_t g = gpa && gpa == addr ? unslide(st, addr, false) : unslide(st, gpa, true);
@@ -249,7 +256,14 @@ struct sym_ref symtab_lookup(const struct symtab *st, uint32_t addr, uint64_t gp
 	if (!c->valid || c->addr != addr || c->gpa != gpa)
 		*c = (struct ref_slot){ .addr = addr, .gpa = gpa, .valid = true,
 					.ref = lookup(st, addr, gpa) };
-	return c->ref;
+	if (c->ref.name || !st->percpu)
+		return c->ref;
+	/* Whether a per-CPU copy holds it depends on guest RAM, which changes:
+	 * only a copy found is remembered (an offset, once set, stays). */
+	r = symtab_percpu_lookup(st, addr, gpa);
+	if (r.name)
+		c->ref = r;
+	return r.name ? r : c->ref;
 }
 
 int symtab_line(const struct symtab *st, uint32_t addr, const char **file, uint32_t *line)

@@ -1,7 +1,8 @@
 /* symbols.h — the guest's symbols from the best source given: an ELF symbol
  * table, with DWARF source lines when the ELF has them (sym_elf.c), or a
  * System.map (sym_map.c); sorted once, searched for every trap record, by
- * linear or guest-physical address (the image's layout, sym_layout.c). */
+ * linear or guest-physical address (the image's layout, sym_layout.c), and
+ * per-CPU variables' copies by the offsets in guest RAM (sym_percpu.c). */
 #ifndef RINGMON_SYMBOLS_H
 #define RINGMON_SYMBOLS_H
 
@@ -43,6 +44,16 @@ struct symtab {
 	const char *why;      /* after -ENOEXEC: what is wrong with the file */
 	struct sym_cache *cache;   /* the last answers per address (symbols.c) */
 	int64_t slide;        /* where the image runs minus where it is linked (sym_slide.c) */
+	struct sym_percpu *percpu; /* per-CPU copies (sym_percpu.c); NULL if not named */
+};
+
+/* CPU cpu's copy of the per-CPU variable syms[sym]: named after it, with
+ * symbols.id st->n plus its place among the copies (symtab_copies). */
+struct sym_copy {
+	size_t sym;
+	uint32_t addr;        /* the copy's linear address, in the direct map */
+	uint32_t paddr;       /* its guest-physical address */
+	uint32_t cpu;
 };
 
 /* path is an ELF file, a System.map (`nm -n` output) or a Linux bzImage
@@ -61,7 +72,8 @@ void symtab_free(struct symtab *st);
  * its size's bytes; an unsized one reaches the next symbol but not past the
  * end of its segment, and outside every segment (or after the last symbol,
  * the layout unknown) only its own address.  Past the end .pad; all zero
- * when no symbol lies below. */
+ * when no symbol lies below.  An address no symbol holds may be a per-CPU
+ * variable's copy (symtab_percpu_attach). */
 struct sym_ref symtab_lookup(const struct symtab *st, uint32_t addr, uint64_t gpa);
 
 /* The image runs slide bytes above its link addresses, virtual and
@@ -69,6 +81,18 @@ struct sym_ref symtab_lookup(const struct symtab *st, uint32_t addr, uint64_t gp
  * image's runtime extent to the symbols linked there (sym_slide.c finds
  * the slide). */
 void symtab_set_slide(struct symtab *st, int64_t slide);
+
+/* Also name CPUs' copies of per-CPU variables, by __per_cpu_offset in the
+ * guest's RAM, the file open at ram_fd (guest-physical address P at offset
+ * P): an address no symbol holds that lies in a copy (by its linear
+ * address, or its frame's address in the direct map) is the template's
+ * symbol, at the same offset.  0 also when the symbols have no per-CPU area
+ * (__per_cpu_start, __per_cpu_end, this_cpu_off, __per_cpu_offset and its
+ * physical address), or -errno. */
+int symtab_percpu_attach(struct symtab *st, int ram_fd);
+/* The copies named so far, in the order found: copies[i] is symbols.id
+ * st->n + i. */
+const struct sym_copy *symtab_copies(const struct symtab *st, size_t *n);
 
 /* Source file and line of a code address from DWARF: 0, or -ENOENT if the
  * table has no line for it. */
@@ -154,5 +178,10 @@ int symtab_layout_bzimage(struct symtab *st, int fd);
 bool symtab_addr_of(const struct symtab *st, const char *name, uint32_t *addr);
 /* The segment whose virtual (or, with phys, physical) extent holds a. */
 const struct sym_seg *symtab_seg(const struct symtab *st, uint64_t a, bool phys);
+/* The symbol at virtual address v of the image (symbols.c). */
+struct sym_ref symtab_lookup_virt(const struct symtab *st, uint32_t v);
+/* The per-CPU copy that holds an access no symbol does; all zero if none. */
+struct sym_ref symtab_percpu_lookup(const struct symtab *st, uint32_t addr, uint64_t gpa);
+void symtab_percpu_free(struct symtab *st);
 
 #endif

@@ -37,15 +37,8 @@ ABI=$(cat "$DEB/abi" 2>/dev/null)
 FLAVOURS="686 686-pae"
 
 for f in $FLAVOURS; do
-	for file in "$DEB/vmlinuz-$ABI-$f" "$DEB/vmlinux-$ABI-$f" "$DEB/config-$ABI-$f"; do
-		[ -n "$ABI" ] && [ -f "$file" ] && continue
-		if [ "${RINGMON_NEED_LINUX:-0}" = 1 ]; then
-			echo "  FAIL: Debian's kernel ($DEB, $f) missing (make debian-guests)"
-			exit 1
-		fi
-		echo "skip: Debian's kernels not fetched ($DEB; make debian-guests)"
-		exit "${SKIP:-0}"
-	done
+	need_files "make debian-guests" "$DEB/vmlinuz-$ABI-$f" "$DEB/vmlinux-$ABI-$f" \
+		"$DEB/config-$ABI-$f"
 done
 [ -x "$DUMP" ] || { echo "  FAIL: $DUMP not built (make all)"; exit 1; }
 

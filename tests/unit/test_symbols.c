@@ -1,7 +1,8 @@
 /* test_symbols.c — the symbolizer (vmm/symbols.c, sym_elf.c, sym_map.c)
  * against a fixture ELF whose layout is known (tests/fixtures/symbols.*):
  * inside a symbol, in the padding after it, at an unsized label, ties at one
- * address, the DWARF line of a function, and the same file as a System.map.
+ * address, the DWARF line of a function, and the same file as a System.map;
+ * per-CPU copies (sym_percpu.c) with a fake guest RAM.
  * `test_symbols --dump FILE` prints what the symbolizer reads from FILE, one
  * `nm` line per symbol, for the integration tests that compare it with an
  * oracle (tests/integration/kallsyms_debian.sh). */
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../fixtures/symbols.h"
@@ -155,6 +157,19 @@ static void test_map(void)
 	symtab_free(&st);
 }
 
+/* Give st the layout of one segment, as a System.map of a Linux guest
+ * gets it from the guest's setup header. */
+static bool one_segment(struct symtab *st, uint32_t vaddr, uint32_t paddr, uint32_t size)
+{
+	st->segs = malloc(sizeof(*st->segs));
+	CHECK(st->segs, "malloc");
+	if (!st->segs)
+		return false;
+	st->segs[0] = (struct sym_seg){ .vaddr = vaddr, .paddr = paddr, .size = size };
+	st->nseg = 1;
+	return true;
+}
+
 /* A kernel linked high and loaded low, as Linux is: its own accesses, an
  * alias's, its boot code's before paging (identity: named by the linear
  * address, so nothing here), and memory outside it. */
@@ -167,12 +182,8 @@ static void test_linked_high(void)
 	CHECK(!ret, "load the map: %s", strerror(-ret));
 	if (ret)
 		return;
-	st.segs = malloc(sizeof(*st.segs));
-	CHECK(st.segs, "malloc");
-	if (!st.segs)
+	if (!one_segment(&st, 0xc0200000, 0x200000, 0x50))
 		return;
-	st.segs[0] = (struct sym_seg){ .vaddr = 0xc0200000, .paddr = 0x200000, .size = 0x50 };
-	st.nseg = 1;
 	expect_at(&st, 0xc0200044, 0x200044, "obj_b", 4, false);
 	expect_at(&st, 0xffc00044, 0x200044, "obj_b", 4, false);
 	expect_at(&st, 0x200044, 0x200044, NULL, 0, false);
@@ -181,6 +192,109 @@ static void test_linked_high(void)
 	CHECK(symtab_paddr(&st, 0xc0200040, &paddr) && paddr == 0x200040, "paddr %#x", paddr);
 	CHECK(!symtab_paddr(&st, 0xc0200050, &paddr), "no paddr past the segment");
 	symtab_free(&st);
+}
+
+/* An SMP kernel's map, linked at 0xc1000000 and loaded at 16 MiB: its
+ * per-CPU template holds cpu_number, this_cpu_off and gdt_page, and
+ * __per_cpu_offset is 64 entries before the next symbol. */
+static const char smp_map[] =
+	"c1000000 D __per_cpu_offset\n"
+	"c1000100 D after_offsets\n"
+	"c1100000 D __per_cpu_start\n"
+	"c1100000 D cpu_number\n"
+	"c1100008 D this_cpu_off\n"
+	"c1101000 D gdt_page\n"
+	"c1102000 D __per_cpu_end\n"
+	"c1102000 D after_percpu\n";
+#define OFFSETS_PA   0x1000000u
+#define THIS_CPU_OFF 0xc1100008u
+#define DIRECT_MAP   0xc0000000u
+#define CPU0_OFF     0x0c000000u   /* CPU 0's copy of gdt_page at 0xcd101000 */
+#define CPU1_OFF     0x0c100000u
+#define RAM_SIZE     0x10000000
+
+/* An access must be CPU cpu's copy of name, at off into it. */
+static void expect_copy(const struct symtab *st, uint32_t addr, uint64_t gpa, const char *name,
+			uint32_t off, uint32_t cpu)
+{
+	struct sym_ref r = symtab_lookup(st, addr, gpa);
+	size_t n;
+	const struct sym_copy *c = symtab_copies(st, &n);
+
+	CHECK(r.name && !strcmp(r.name, name) && r.off == off && !r.pad,
+	      "%#x/%#llx: got %s+%#x, want %s+%#x", addr, (unsigned long long)gpa,
+	      r.name ? r.name : "(none)", r.off, name, off);
+	CHECK(r.id >= st->n && r.id - st->n < n, "%#x: id %u is no copy", addr, r.id);
+	if (r.id >= st->n && r.id - st->n < n)
+		CHECK(c[r.id - st->n].cpu == cpu && !strcmp(st->syms[c[r.id - st->n].sym].name, name),
+		      "%#x: CPU %u's %s, want CPU %u's %s", addr, c[r.id - st->n].cpu,
+		      st->syms[c[r.id - st->n].sym].name, cpu, name);
+}
+
+/* The fake RAM's 4 bytes at guest-physical pa. */
+static void poke(int ram, uint32_t pa, uint32_t v)
+{
+	CHECK(pwrite(ram, &v, 4, pa) == 4, "pwrite: %s", strerror(errno));
+}
+
+/* CPU cpu's offset, as setup_per_cpu_areas() sets it: in __per_cpu_offset
+ * and in the CPU's this_cpu_off. */
+static void set_offset(int ram, uint32_t cpu, uint32_t off)
+{
+	poke(ram, OFFSETS_PA + 4 * cpu, off);
+	poke(ram, THIS_CPU_OFF + off - DIRECT_MAP, off);
+}
+
+/* The copies of the first CPUs, by linear address and through an alias,
+ * once their offsets are set; other bytes in __per_cpu_offset (before the
+ * kernel is decompressed there) and a repeated offset end the list. */
+static void expect_copies(struct symtab *st, int ram)
+{
+	size_t n;
+	const struct sym_copy *c;
+
+	expect_at(st, 0xcd101010, 0xd101010, NULL, 0, true);   /* offsets not set yet */
+	poke(ram, OFFSETS_PA, CPU0_OFF);
+	expect_at(st, 0xcd101010, 0xd101010, NULL, 0, true);   /* not the CPU's this_cpu_off */
+	set_offset(ram, 0, CPU0_OFF);
+	expect_copy(st, 0xcd101010, 0xd101010, "gdt_page", 0x10, 0);
+	expect_copy(st, 0xffd00010, 0xd101010, "gdt_page", 0x10, 0);   /* read-only alias */
+	expect_copy(st, 0xcd100004, 0, "cpu_number", 4, 0);
+	expect_at(st, 0xcd201020, 0xd201020, NULL, 0, true);
+	set_offset(ram, 1, CPU1_OFF);
+	expect_copy(st, 0xcd201020, 0xd201020, "gdt_page", 0x20, 1);
+	set_offset(ram, 2, CPU0_OFF);
+	set_offset(ram, 3, CPU1_OFF + 0x100000);
+	expect_at(st, 0xcd301000, 0xd301000, NULL, 0, true);   /* after a repeated offset */
+	c = symtab_copies(st, &n);
+	CHECK(n == 3, "%zu copies, want 3", n);
+	if (n == 3)
+		CHECK(c[0].addr == 0xcd101000 && c[0].paddr == 0xd101000 &&
+		      c[1].addr == 0xcd100000 && c[1].paddr == 0xd100000 && c[2].cpu == 1 &&
+		      c[2].addr == 0xcd201000, "copies at %#x (%#x), %#x (%#x), %#x", c[0].addr,
+		      c[0].paddr, c[1].addr, c[1].paddr, c[2].addr);
+}
+
+static void test_percpu(void)
+{
+	struct symtab st;
+	int ram = memfd_create("test-ram", 0), ret;
+
+	CHECK(ram >= 0 && !ftruncate(ram, RAM_SIZE), "fake RAM: %s", strerror(errno));
+	ret = load_text(&st, smp_map);
+	CHECK(!ret, "load the map: %s", strerror(-ret));
+	if (ret || ram < 0 || !one_segment(&st, 0xc1000000, OFFSETS_PA, 0x200000))
+		return;
+	ret = symtab_percpu_attach(&st, ram);
+	CHECK(!ret && st.percpu, "attach: %s", strerror(-ret));
+	if (!ret && st.percpu)
+		expect_copies(&st, ram);
+	symtab_free(&st);
+	/* a UP kernel has no per-CPU area: nothing to attach */
+	ret = load_text(&st, map_text);
+	CHECK(!ret && !symtab_percpu_attach(&st, ram) && !st.percpu, "UP: no per-CPU naming");
+	symtab_free(&st);
+	close(ram);
 }
 
 static void test_not_symbols(void)
@@ -239,6 +353,7 @@ int main(int argc, char **argv)
 	test_elf();
 	test_map();
 	test_linked_high();
+	test_percpu();
 	test_not_symbols();
 	test_names_data();
 	return check_done("test_symbols", 0);
