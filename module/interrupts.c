@@ -139,27 +139,30 @@ void irq_idle(uint32_t eip)
 }
 
 /* A real vector the CPU took, as the guest's vector: the local APIC's is
- * the same, a PIC's is its IRQ's; -1 if it is no guest's (a tick swallowed
- * after the monitor's own stall, as pic.c explains). */
+ * the same, a PIC's is its IRQ's; NOT_IRQ for no interrupt, SWALLOWED for a
+ * tick of the monitor's own stall (pic.c says why). */
+#define NOT_IRQ (-1)
+#define SWALLOWED (-2)
 static int guest_vector(unsigned vector)
 {
 	if (lapic_arrived(vector))
 		return (int)vector;
+	if (!pic_real_vector(vector))
+		return NOT_IRQ;
 	unsigned irq = vector - PIC_REAL_BASE;
 	if (pic_swallow(irq))
-		return -1;
+		return SWALLOWED;
 	pic_raise(irq);
 	return (int)pic_guest_vector(irq);
 }
 
 int irq_arrived(unsigned vector, const struct trap_frame *f)
 {
-	int from_pic = vector >= PIC_REAL_BASE && vector < PIC_REAL_BASE + 16;
-	if (vector < 32 || ((f->cs & 3) == 0 && !idling) || (!from_pic && !lapic_arrived(vector)))
+	if (vector < 32 || ((f->cs & 3) == 0 && !idling))
 		return 0;
-	int gv = from_pic ? guest_vector(vector) : (int)vector;
+	int gv = guest_vector(vector);
 	if (gv < 0)
-		return 1;
+		return gv == SWALLOWED;
 	/* In the monitor's idle loop the frame is the monitor's: the record
 	 * names where the guest waits, its hlt. */
 	int guest = (f->cs & 3) != 0;

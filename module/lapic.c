@@ -148,12 +148,11 @@ int lapic_arrived(unsigned vector)
 		add(&pending, vector);
 		return 1;
 	}
-	if (!in_service && vector == (svr & 0xff) && !(vector >= PIC_REAL_BASE &&
-						       vector < PIC_REAL_BASE + 16)) {
+	if (!in_service && vector == (svr & 0xff) && !pic_real_vector(vector)) {
 		spurious = 1;   /* delivered without an in-service bit, no EOI */
 		return 1;
 	}
-	if (in_service && (vector < PIC_REAL_BASE || vector >= PIC_REAL_BASE + 16))
+	if (in_service && !pic_real_vector(vector))
 		vcpu_kill("vector %u arrived again from the local APIC while in service", vector);
 	return 0;
 }

@@ -5,6 +5,11 @@
 #include <stdint.h>
 
 #define PIC_REAL_BASE 0x30u   /* real vectors 0x30-0x3f: IRQ 0-15 */
+/* Is a real vector one the PICs deliver on? */
+static inline int pic_real_vector(unsigned v)
+{
+	return v >= PIC_REAL_BASE && v < PIC_REAL_BASE + 16;
+}
 
 void pic_init(void);
 /* The guest writes v to a PIC port: returns what to write to the real one
