@@ -25,7 +25,7 @@ void fast_arm(int allowed, int seg_pending, const struct trap_frame *f, int mode
 		frame_to_emu(f, mode, &fast.bases, &r);
 }
 
-void fast_remember(uint32_t lin, uint32_t gpa, int writable)
+void fast_remember(uint32_t lin, uint32_t gpa, int writable, int pinned)
 {
 	const struct pacc_frame *fr = pacc_find(gpa);
 	struct fast_page *p = fast_lookup(lin);
@@ -35,7 +35,8 @@ void fast_remember(uint32_t lin, uint32_t gpa, int writable)
 		p = &fast.pages[fast.next];
 		fast.next = (fast.next + 1) % FAST_PAGES;
 	}
-	*p = (struct fast_page){ lin & PAGE_MASK, gpa & PAGE_MASK, fr, (uint8_t)writable, 1, fast.mode };
+	*p = (struct fast_page){ lin & PAGE_MASK, gpa & PAGE_MASK, fr, (uint8_t)writable,
+				   (uint8_t)pinned, 1, fast.mode };
 	uint32_t win = (uint32_t)fast_window(p);
 	switcher_pt[(win - SWITCHER_BASE) >> 12] = (gpa & PAGE_MASK) | PTE_P | PTE_RW | pte_nx;
 	invlpg(win);

@@ -96,7 +96,7 @@ int fast_trap(struct trap_frame *f)
 	struct fast_page *p = fast_lookup(lin);
 	if (!p)
 		return 0;
-	struct pacc_class c = pacc_classify(p->fr, lin & 0xfff, write, 0);
+	struct pacc_class c = pacc_classify(p->fr, lin & 0xfff, write, p->pinned);
 	if (!c.kind)
 		return 0;
 

@@ -31,10 +31,11 @@ void fast_arm(int allowed, int seg_pending, const struct trap_frame *f, int mode
 /* The translation of linear page lin in the guest's current mode, which the
  * full path just carried a protected access out on by decoding: frame gpa,
  * writable the guest's tables let this mode write it with the dirty bit
- * already set.  A TLB entry, no more: what an access there is, the fast path
- * asks paccess.c at each trap, of gpa's entry in pacc_table (any change of
- * that table flushes the shadows, and with them this TLB). */
-void fast_remember(uint32_t lin, uint32_t gpa, int writable);
+ * already set; pinned the shadow maps it to the in-place GDT (shadow_pin),
+ * where every access faults.  A TLB entry, no more: what an access there is,
+ * the fast path asks paccess.c at each trap, of gpa's entry in pacc_table
+ * (any change of that table flushes the shadows, and with them this TLB). */
+void fast_remember(uint32_t lin, uint32_t gpa, int writable, int pinned);
 
 /* The guest's translations changed (every shadow change): forget them all. */
 void fast_forget(void);
@@ -51,7 +52,7 @@ void fast_flush(void);
 struct fast_page {
 	uint32_t lin, gpa;      /* page-aligned */
 	const struct pacc_frame *fr;   /* gpa's in pacc_table */
-	uint8_t writable, valid, mode;
+	uint8_t writable, pinned, valid, mode;
 };
 
 struct fast_state {

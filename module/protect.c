@@ -229,8 +229,8 @@ enum outcome protect_fault(struct trap_frame *f, struct trap_record *rec, uint32
 	rec->gpa = w->gpa;
 	enum outcome out = protect_carry_out(f, rec, lin, knobs.emulate == EMULATE_DECODE);
 	/* Decoded once here, the page's next accesses can be decoded in the
-	 * guest's address space (not the in-place GDT's: see trap.c). */
-	if (rec->emul == EMUL_DECODE && knobs.emulate == EMULATE_DECODE && !shadow_pinned(lin))
-		fast_remember(lin, w->gpa, w->writable && w->dirty);
+	 * guest's address space. */
+	if (rec->emul == EMUL_DECODE && knobs.emulate == EMULATE_DECODE)
+		fast_remember(lin, w->gpa, w->writable && w->dirty, shadow_pinned(lin));
 	return out;
 }
