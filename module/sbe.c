@@ -206,6 +206,9 @@ static enum outcome emulate_0f(struct trap_frame *f, const struct insn *in)
 	case 0xa2:
 		emulate_cpuid(f);
 		return OUT_DONE;
+	case 0xa0: case 0xa8:
+		return vcpu_push(f, seg_visible(f, in->op == 0xa0 ? INSN_SEG_FS : INSN_SEG_GS),
+				 in->opsize ? 2 : 4);
 	case 0xa1: case 0xa9:
 		return pop_sreg(f, in->op == 0xa1 ? INSN_SEG_FS : INSN_SEG_GS, in->opsize ? 2 : 4);
 	case 0xb2: case 0xb4: case 0xb5:
@@ -232,8 +235,8 @@ static enum outcome emulate_one(struct trap_frame *f, const struct insn *in, uns
 		if ((out = vcpu_read_rm16(f, in, &sel)))
 			return out;
 		return seg_load(f, in->reg, sel);
-	case 0x0e: case 0x16:
-		return vcpu_push(f, seg_visible(f, in->op == 0x0e ? INSN_SEG_CS : INSN_SEG_SS), size);
+	case 0x06: case 0x0e: case 0x16: case 0x1e:
+		return vcpu_push(f, seg_visible(f, in->op >> 3), size);   /* push es, cs, ss, ds */
 	case 0x07: case 0x17: case 0x1f:
 		return pop_sreg(f, in->op >> 3, size);   /* the opcode holds the sreg number */
 	case 0xc4: case 0xc5:

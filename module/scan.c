@@ -31,12 +31,20 @@ static uint8_t spill[FRAMES];   /* where the frame's last instruction ends in th
 static struct patch {
 	uint32_t gpa;
 	uint8_t orig;
+	uint8_t lazy;      /* a push of a data segment register (below) */
+	uint8_t applied;   /* the int3 is in place */
 } patches[MAX_PATCHES];
 static unsigned n_patches;
 static struct hint {
 	uint32_t start, end;
 } hints[MAX_HINTS];
 static unsigned n_hints;
+/* push es/ds/fs/gs show the real selector: the guest's own, except while
+ * the register sits in a cache slot (segments.c).  Their patches are found
+ * with the others but put in place only then: Linux pushes them on every
+ * kernel entry. */
+static int push_sregs;
+enum { PLAIN = 1, LAZY = 2 };   /* what sensitive() says (PLAIN: true) */
 
 void scan_hint(uint32_t start, uint32_t end)
 {
@@ -75,7 +83,7 @@ int scan_done(uint32_t gpa)
 int scan_patched(uint32_t gpa, uint8_t *orig)
 {
 	for (unsigned i = 0; i < n_patches; i++)
-		if (patches[i].gpa == gpa) {
+		if (patches[i].gpa == gpa && patches[i].applied) {
 			*orig = patches[i].orig;
 			return 1;
 		}
@@ -85,11 +93,13 @@ int scan_patched(uint32_t gpa, uint8_t *orig)
 /* Instructions that leak the real machine at ring 3 without trapping, and
  * those that load segments or transfer control across segments: the real
  * descriptors are compressed to DPL 3, so their privilege checks must be
- * the monitor's against the guest's descriptors. */
+ * the monitor's against the guest's descriptors.  0, PLAIN or LAZY. */
 static int sensitive(const struct insn *in)
 {
 	if (in->map == INSN_MAP_ONE) {
 		switch (in->op) {
+		case 0x06: case 0x1e:             /* push es, push ds */
+			return LAZY;
 		case 0x9c: case 0x9d:             /* pushf, popf */
 		case 0x8c: case 0x8e:             /* mov r/m, sreg; mov sreg, r/m */
 		case 0x0e: case 0x16:             /* push cs, push ss */
@@ -97,7 +107,7 @@ static int sensitive(const struct insn *in)
 		case 0xc4: case 0xc5:             /* les, lds */
 		case 0x9a: case 0xea:             /* far call, far jmp */
 		case 0xca: case 0xcb: case 0xcf:  /* far ret, iret */
-			return 1;
+			return PLAIN;
 		case 0xff:                        /* far call, far jmp m16:32 */
 			return in->reg == 3 || in->reg == 5;
 		}
@@ -110,22 +120,37 @@ static int sensitive(const struct insn *in)
 		return in->reg == 0 || in->reg == 1 || in->reg == 4 || in->reg == 5;
 	case 0x01:   /* sgdt, sidt (memory forms), smsw */
 		return ((in->reg == 0 || in->reg == 1) && in->mod != 3) || in->reg == 4;
+	case 0xa0: case 0xa8:              /* push fs, push gs */
+		return LAZY;
 	case 0x02: case 0x03: case 0xa2:   /* lar, lsl, cpuid */
 	case 0xa1: case 0xa9:              /* pop fs, pop gs */
 	case 0xb2: case 0xb4: case 0xb5:   /* lss, lfs, lgs */
-		return 1;
+		return PLAIN;
 	}
 	return 0;
 }
 
-static int patch(uint32_t gpa)
+static void apply(struct patch *p, int on)
+{
+	static const uint8_t int3 = INT3;
+	gmem_write(p->gpa, on ? &int3 : &p->orig, 1);
+	p->applied = (uint8_t)on;
+}
+
+/* Patch the instruction at gpa, sensitive() said how; 1 if the int3 is in
+ * place now. */
+static int patch(uint32_t gpa, int how)
 {
 	if (n_patches == MAX_PATCHES)
 		return 0;
-	static const uint8_t int3 = INT3;
-	patches[n_patches].gpa = gpa;
-	gmem_read(gpa, &patches[n_patches++].orig, 1);
-	gmem_write(gpa, &int3, 1);
+	struct patch *p = &patches[n_patches++];
+	p->gpa = gpa;
+	p->lazy = how == LAZY;
+	gmem_read(gpa, &p->orig, 1);
+	p->applied = 0;
+	if (how == LAZY && !push_sregs)
+		return 0;
+	apply(p, 1);
 	return 1;
 }
 
@@ -150,8 +175,9 @@ static unsigned sweep(uint32_t frame, unsigned from, unsigned to, uint8_t *start
 		}
 		if (starts)
 			starts[off / 8] |= (uint8_t)(1u << (off % 8));
-		if (do_patch && sensitive(&in) && scan_is_code(at, 1))
-			*n += (unsigned)patch(at);
+		int how = do_patch ? sensitive(&in) : 0;
+		if (how && scan_is_code(at, 1))
+			*n += (unsigned)patch(at, how);
 		off += (unsigned)len;
 	}
 	return off;
@@ -182,9 +208,9 @@ static void scan_prefix(uint32_t frame, unsigned entry, unsigned *n)
 			struct insn in;
 			unsigned avail;
 			const uint8_t *bytes = gmem_peek(frame + off, INSN_MAX_LEN, &avail);
-			if (decode_insn(bytes, avail, &in) > 0 &&
-			    sensitive(&in) && scan_is_code(frame + off, 1))
-				*n += (unsigned)patch(frame + off);
+			int how = decode_insn(bytes, avail, &in) > 0 ? sensitive(&in) : 0;
+			if (how && scan_is_code(frame + off, 1))
+				*n += (unsigned)patch(frame + off, how);
 		}
 }
 
@@ -216,8 +242,19 @@ void scan_forget(uint32_t gpa)
 			i++;
 			continue;
 		}
-		gmem_write(patches[i].gpa, &patches[i].orig, 1);
+		if (patches[i].applied)
+			apply(&patches[i], 0);
 		patches[i] = patches[--n_patches];
 	}
 	scanned[f / 32] &= ~(1u << (f % 32));
+}
+
+void scan_push_sregs(int on)
+{
+	if (!on == !push_sregs)
+		return;
+	push_sregs = on;
+	for (unsigned i = 0; i < n_patches; i++)
+		if (patches[i].lazy)
+			apply(&patches[i], on);
 }

@@ -30,5 +30,8 @@ unsigned scan_frame(uint32_t gpa);
 void scan_forget(uint32_t gpa);
 /* Is there a patch at gpa?  Gives the original first byte. */
 int scan_patched(uint32_t gpa, uint8_t *orig);
+/* Put the patches of push es/ds/fs/gs in place (on: a data segment
+ * register sits in a cache slot) or take them out. */
+void scan_push_sregs(int on);
 
 #endif

@@ -112,6 +112,15 @@ uint16_t seg_visible(const struct trap_frame *f, unsigned n)
 	return seg_visible_sel(frame_sreg_get(f, n), n, vcpu.sreg_cached[n], vcpu.cpl);
 }
 
+int seg_data_cached(const struct trap_frame *f)
+{
+	static const unsigned data[] = { INSN_SEG_ES, INSN_SEG_DS, INSN_SEG_FS, INSN_SEG_GS };
+	for (unsigned i = 0; i < sizeof(data) / sizeof(data[0]); i++)
+		if (seg_in_cache_slot(frame_sreg_get(f, data[i]), data[i]))
+			return 1;
+	return 0;
+}
+
 static void keep_cached(struct trap_frame *f, const uint64_t old[2][6])
 {
 	for (unsigned n = 0; n < 6; n++) {

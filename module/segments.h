@@ -40,6 +40,8 @@ static inline uint16_t seg_visible_sel(uint32_t sel, unsigned n, uint16_t cached
 		return (uint16_t)((v & ~3u) | cpl);
 	return v;
 }
+/* Does one of the guest's ES, DS, FS, GS sit in a cache slot? */
+int seg_data_cached(const struct trap_frame *f);
 /* Segment register n as the guest sees it (enum insn_seg order). */
 uint16_t seg_visible(const struct trap_frame *f, unsigned n);
 /* The guest wrote to its GDT or LDT: seg_refresh shadows them anew before

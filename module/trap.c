@@ -29,6 +29,7 @@
 #include "privileged.h"
 #include "protect.h"
 #include "ring.h"
+#include "scan.h"
 #include "segments.h"
 #include "shadow.h"
 #include "tables.h"
@@ -121,6 +122,9 @@ static void unhandled(const struct trap_frame *f, const struct trap_record *rec)
 static uint32_t resume(struct trap_frame *f)
 {
 	seg_refresh(f);
+	/* A push of a data segment register in a cache slot would show the
+	 * slot's selector: the scanner patches those pushes meanwhile. */
+	scan_push_sregs(seg_data_cached(f));
 	int mode = vcpu.cpl == 3 ? GDT_USER : GDT_KERNEL;
 	int quiet = !protect_stepping() && !pic_initializing();
 	if (quiet)

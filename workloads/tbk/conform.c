@@ -7,6 +7,8 @@
 #define GDT_TSS2      (GDT_FREE + 1)    /* for ltr */
 #define SEL_CALL_GATE SEL(GDT_CALL_GATE, 3)
 #define SEL_TSS2      SEL(GDT_TSS2, 0)
+#define GDT_STALE     (GDT_FREE + 2)    /* rewritten while es holds it */
+#define SEL_STALE     SEL(GDT_STALE, 0)
 #define SEL_BEYOND    SEL(GDT_ENTRIES, 0)  /* past the GDT's limit */
 
 #define V_INT_DPL0    0x81
@@ -410,6 +412,24 @@ static void tables(void)
 		   (gdt_table[GDT_TSS2] & DESC_TSS_BUSY) != 0);
 }
 
+/* A segment register keeps the descriptor it was loaded with when its GDT
+ * entry changes: reads through es still reach the old base, and push and
+ * mov still show the selector, whatever stands behind it. */
+static void descriptor_cache(void)
+{
+	static volatile uint32_t cells[2] = { 0x11111111, 0x22222222 };
+	uint32_t through, pushed, moved;
+
+	gdt_table[GDT_STALE] = desc_seg((uint32_t)&cells[0], 0xfffff, ACC_P | ACC_DATA, DF_PAGES_32);
+	__asm__ volatile("movw %w0, %%es" : : "r"(SEL_STALE) : "memory");
+	gdt_table[GDT_STALE] = desc_seg((uint32_t)&cells[1], 0xfffff, ACC_P | ACC_DATA, DF_PAGES_32);
+	__asm__ volatile("movl %%es:0, %0\n\tpushl %%es\n\tpopl %1\n\tmovl %%es, %2\n\t"
+			 "movw %w3, %%es"
+			 : "=&r"(through), "=&r"(pushed), "=&r"(moved) : "r"(SEL_KDATA) : "memory");
+	con_printf("es kept its descriptor when its GDT entry changed: reads %08x,"
+		   " push es %08x, mov es %08x\n", through, pushed, moved);
+}
+
 static void control_registers(void)
 {
 	uint32_t cr0 = read_cr0(), cr4 = read_cr4();
@@ -555,6 +575,7 @@ void tbk_main(uint32_t magic, const void *mbi)
 	setup();
 	con_puts("-- privileged instructions, kernel mode\n");
 	tables();
+	descriptor_cache();
 	control_registers();
 	tlb();
 	io_and_misc();
