@@ -107,12 +107,15 @@ void protect_place_gdt(void)
 {
 	if (knobs.placement != PLACEMENT_INPLACE)
 		return;
-	if (vcpu.gdtr.base & ~PAGE_MASK)
-		vcpu_kill("placement inplace needs a page-aligned GDT, the guest's is at %08x",
-			  vcpu.gdtr.base);
-	shadow_pin(vcpu.gdtr.base, switcher_phys(real_gdt[GDT_KERNEL]),
-		   switcher_phys(real_gdt[GDT_USER]));
-	tables_place_gdt(vcpu.gdtr.base);
+	uint32_t base = vcpu.gdtr.base, pages = (base & 0xfff) ? 2 : 1;
+	if (base & 7)
+		vcpu_kill("placement inplace needs an 8-byte aligned GDT, the guest's is at %08x", base);
+	if (shadow_in_hole(base & PAGE_MASK, pages * PAGE_SIZE))
+		vcpu_kill("placement inplace: the real GDT at the guest's %08x would reach the"
+			  " monitor's hole", base);
+	tables_place_gdt(base);
+	shadow_pin(base & PAGE_MASK, pages, switcher_phys(real_gdt[GDT_KERNEL]) & PAGE_MASK,
+		   switcher_phys(real_gdt[GDT_USER]) & PAGE_MASK);
 }
 
 /* Map a protected page for the guest for one instruction. */
@@ -172,6 +175,9 @@ int protect_step_done(struct trap_frame *f)
  * opened: the guest would reach the device past mmio.c's filters. */
 static void step_or_die(struct trap_frame *f, uint32_t lin, struct trap_record *rec)
 {
+	if (shadow_pinned(lin) && rec->access == ACCESS_EXEC)
+		vcpu_kill("placement inplace: the guest runs code at %08x, on a page the real GDT"
+			  " takes", lin);
 	if (shadow_pinned(lin))
 		vcpu_kill("cannot emulate the instruction at %08x on the in-place GDT page", f->eip);
 	if (mmio_frame((uint32_t)rec->gpa))
@@ -228,9 +234,10 @@ enum outcome protect_fault(struct trap_frame *f, struct trap_record *rec, uint32
 	rec->addr = lin;
 	rec->gpa = w->gpa;
 	enum outcome out = protect_carry_out(f, rec, lin, knobs.emulate == EMULATE_DECODE);
-	/* Decoded once here, the page's next accesses can be decoded in the
-	 * guest's address space. */
-	if (rec->emul == EMUL_DECODE && knobs.emulate == EMULATE_DECODE)
+	/* Decoded once here (with --emulate step, only the in-place GDT's
+	 * pages are), the page's next accesses can be decoded in the guest's
+	 * address space. */
+	if (rec->emul == EMUL_DECODE)
 		fast_remember(lin, w->gpa, w->writable && w->dirty, shadow_pinned(lin));
 	return out;
 }

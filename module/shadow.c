@@ -23,12 +23,13 @@ static struct shadow shadows[2] __attribute__((aligned(4096)));
 static uint64_t pool[SHADOW_POOL_PAGES][512] __attribute__((aligned(4096)));
 static unsigned pool_used;
 
-/* A page mapped for the CPU rather than the guest: with --placement inplace
- * the real GDT of each mode sits at the guest's GDT address.  Supervisor
- * only, so every guest access to it still faults. */
+/* Pages mapped for the CPU rather than the guest: with --placement inplace
+ * the real GDT of each mode sits at the guest's GDT address, on one page or
+ * two.  Supervisor only, so every guest access to them still faults. */
 static struct {
-	uint32_t lin;          /* 0: none */
-	uint32_t frame[2];     /* per shadow */
+	uint32_t lin;          /* the first page; 0: none */
+	uint32_t pages;        /* 1 or 2 */
+	uint32_t frame[2];     /* per shadow, the first; the second follows it */
 } pin;
 
 static uint64_t *pte_of(struct shadow *s, uint32_t lin);
@@ -48,8 +49,9 @@ static void reset(struct shadow *s)
 
 static void map_pin(unsigned i)
 {
-	if (pin.lin)
-		*pte_of(&shadows[i], pin.lin) = pin.frame[i] | PTE_P | PTE_RW | pte_nx;
+	for (uint32_t p = 0; pin.lin && p < pin.pages; p++)
+		*pte_of(&shadows[i], pin.lin + p * PAGE_SIZE) = (pin.frame[i] + p * PAGE_SIZE) |
+								 PTE_P | PTE_RW | pte_nx;
 }
 
 void shadow_flush(void)
@@ -62,9 +64,10 @@ void shadow_flush(void)
 	}
 }
 
-void shadow_pin(uint32_t lin, uint32_t kernel_frame, uint32_t user_frame)
+void shadow_pin(uint32_t lin, uint32_t pages, uint32_t kernel_frame, uint32_t user_frame)
 {
 	pin.lin = lin;
+	pin.pages = pages;
 	pin.frame[SHADOW_KERNEL] = kernel_frame;
 	pin.frame[SHADOW_USER] = user_frame;
 	shadow_flush();
@@ -72,7 +75,7 @@ void shadow_pin(uint32_t lin, uint32_t kernel_frame, uint32_t user_frame)
 
 int shadow_pinned(uint32_t lin)
 {
-	return pin.lin && (lin & PAGE_MASK) == pin.lin;
+	return pin.lin && (lin & PAGE_MASK) - pin.lin < pin.pages * PAGE_SIZE;
 }
 
 static struct shadow *current(void)

@@ -23,8 +23,9 @@ static inline int shadow_in_hole(uint32_t lin, uint32_t n)
 }
 /* Map lin to the guest frame in the shadow of the current guest mode. */
 void shadow_map(uint32_t lin, uint32_t gpa, int writable, int nx);
-/* Keep lin mapped to a monitor frame per mode (0: no more), for the CPU. */
-void shadow_pin(uint32_t lin, uint32_t kernel_frame, uint32_t user_frame);
+/* Keep pages pages from lin (page-aligned; 0: no more) mapped to a monitor
+ * frame and the one after it per mode, for the CPU. */
+void shadow_pin(uint32_t lin, uint32_t pages, uint32_t kernel_frame, uint32_t user_frame);
 int shadow_pinned(uint32_t lin);
 /* The CR3 of the shadow for the guest's current mode. */
 uint32_t shadow_cr3(void);

@@ -21,7 +21,10 @@ _Static_assert(sizeof(struct tss32) == 104, "TSS layout");
 /* In the switcher: the CPU reads them while the guest's address space is
  * loaded. */
 #define SWITCHER_DATA __attribute__((section(".switcher.data")))
-uint64_t real_gdt[2][GDT_ENTRIES] SWITCHER_DATA __attribute__((aligned(4096)));
+/* Two pages per mode: in place, a table starts at the guest's GDT's offset
+ * in its page and may run into the next one. */
+static uint64_t gdt_pages[2][2 * GDT_ENTRIES] SWITCHER_DATA __attribute__((aligned(4096)));
+uint64_t *real_gdt[2] SWITCHER_DATA = { gdt_pages[0], gdt_pages[1] };
 uint64_t real_ldt[2][LDT_ENTRIES] SWITCHER_DATA __attribute__((aligned(4096)));
 static int gdt_loaded;   /* which of the two */
 static uint64_t real_idt[256] SWITCHER_DATA __attribute__((aligned(4096)));
@@ -43,7 +46,7 @@ static uint32_t inplace_base;   /* where the guest sees the real GDT, or 0 */
  * the same frame there). */
 static void load_gdt(int which)
 {
-	monitor_gdtr = (struct pseudo_desc){ sizeof(real_gdt[0]) - 1, (uint32_t)real_gdt[which] };
+	monitor_gdtr = (struct pseudo_desc){ GDT_ENTRIES * 8 - 1, (uint32_t)real_gdt[which] };
 	guest_gdtr = monitor_gdtr;
 	if (inplace_base)
 		guest_gdtr.base = inplace_base;
@@ -60,6 +63,11 @@ void tables_use_gdt(int which)
 
 void tables_place_gdt(uint32_t lin)
 {
+	for (int i = 0; i < 2; i++) {
+		uint64_t *to = gdt_pages[i] + (lin & 0xfff) / 8;
+		memmove(to, real_gdt[i], GDT_ENTRIES * 8);
+		real_gdt[i] = to;
+	}
 	inplace_base = lin;
 	load_gdt(gdt_loaded);
 }

@@ -133,8 +133,7 @@ static uint32_t resume(struct trap_frame *f)
 		f->eflags &= ~(uint32_t)X86_EFLAGS_IF;
 	/* Until the next full entry nothing below may change: the fast path
 	 * may carry out protected accesses alone (fastpath.c). */
-	fast_arm(knobs.fastpath == FASTPATH_ON && knobs.emulate == EMULATE_DECODE &&
-		 quiet && irq_quiet(),
+	fast_arm(knobs.fastpath == FASTPATH_ON && quiet && irq_quiet(),
 		 seg_accessed_pending(), f, mode, vcpu.cpl,
 		 vcpu.sreg_cached[1]);
 	tables_use_gdt(mode);

@@ -12,8 +12,9 @@
 #    (`--until '^panic '`, status 0, runs.monitor_state `until`), with the
 #    same transcript up to the panic under every knob, but for the RTC line:
 #    the memory map and the vm_page sizes too, since the monitor shows the
-#    guest the PC of a native run (module/firmware.c).  --placement inplace cannot place Mach's GDT (not page-aligned):
-#    the run stops with that reason.  Both Debian images: the -dbg one is a
+#    guest the PC of a native run (module/firmware.c).  --placement inplace
+#    cannot put the real GDT where Mach's boot GDT is: Mach's boot code runs
+#    on that page, and the run stops with that reason.  Both Debian images: the -dbg one is a
 #    kernel of its own (with the kernel debugger), not the symbols of the
 #    other, so it is the one run with symbols (and --symbols -dbg for the
 #    stripped one is refused).  With a Multiboot module (--module), the
@@ -135,7 +136,7 @@ grep -q 'is not .*gnumach-1.8-486.s' "$TMP/err" && echo "  ok: refused: $(cat "$
 mach_run inplace "$DBG" --placement inplace
 check "--placement inplace: status" 125 "$?"
 check "--placement inplace: the reason" \
-	"killed|placement inplace needs a page-aligned GDT, the guest's is at 01000090" \
+	"killed|placement inplace: the guest runs code at 01000017, on a page the real GDT takes" \
 	"$(sql "SELECT monitor_state || '|' || kill_reason FROM runs WHERE id = $((i + 2))")"
 
 # A Multiboot module with a boot-script line: Mach lists it, its line and

@@ -22,7 +22,8 @@
 #define LDT_AT   0x2000u
 
 struct vcpu vcpu;
-uint64_t real_gdt[2][GDT_ENTRIES];
+static uint64_t gdt_store[2][GDT_ENTRIES];
+uint64_t *real_gdt[2] = { gdt_store[0], gdt_store[1] };
 uint64_t real_ldt[2][LDT_ENTRIES];
 static uint8_t mem[MEM_SIZE];
 static struct { int n; unsigned vector; uint32_t err; } raised;
@@ -91,7 +92,7 @@ static uint64_t get_desc(uint32_t at, unsigned index)
 static void guest_gdt(void)
 {
 	memset(mem, 0, sizeof(mem));
-	memset(real_gdt, 0, sizeof(real_gdt));
+	memset(gdt_store, 0, sizeof(gdt_store));
 	memset(real_ldt, 0, sizeof(real_ldt));
 	memset(&vcpu, 0, sizeof(vcpu));
 	put_desc(GDT_AT, 1, seg(0, ACC(0, CODE)));

@@ -17,6 +17,7 @@
 #define MONITOR_LO 0x0e000000u
 #define HIGH_VA    0x60000000u       /* a window onto high physical frames */
 #define TOP_PAGE   0xffbff000u
+#define SPLIT_VA   0x61000000u       /* two pages: a GDT at 0x808, data around it */
 #define IDT_VA     (MONITOR_LO + PAGE_SIZE)
 #define SECRET     0x5ec2e75au
 #define PRESET     0xdeadbeefu
@@ -125,6 +126,30 @@ static uint64_t k_gdt_at_top(uint32_t arg)
 	__asm__ volatile("sgdt %0" : "=m"(d));
 	gdt_reload();
 	return d.base;
+}
+
+/* The GDT copied to the middle of a page, with data before it and on the
+ * next page (--placement inplace puts the real table across both), loaded
+ * and used: the data must read back as written, sgdt give the new base. */
+static uint64_t k_gdt_mid_page(uint32_t arg)
+{
+	volatile uint32_t *before = (uint32_t *)(SPLIT_VA + 0x10);
+	volatile uint32_t *after = (uint32_t *)(SPLIT_VA + PAGE_SIZE + 0x100);
+	void *gdt = (void *)(SPLIT_VA + 0x808);
+	struct pseudo_desc d;
+	(void)arg;
+
+	vm_map(root, SPLIT_VA, (uint32_t)page_alloc(), PTE_W);
+	vm_map(root, SPLIT_VA + PAGE_SIZE, (uint32_t)page_alloc(), PTE_W);
+	memcpy(gdt, gdt_table, GDT_ENTRIES * 8);
+	lgdt(gdt, GDT_ENTRIES * 8 - 1);
+	load_segments();
+	*before = SECRET;
+	*after = ~*before;
+	__asm__ volatile("sgdt %0" : "=m"(d));
+	int ok = *before == SECRET && *after == ~SECRET;
+	gdt_reload();
+	return ok ? d.base : 0;
 }
 
 /* The IDT copied into the monitor's linear region, loaded, and used. */
@@ -282,6 +307,7 @@ static const struct attempt attempts[] = {
 	{ "user mov from cr3", u_read_cr3, 0, 1 },
 	{ "user lgdt", u_lgdt, 0, 1 },
 	{ "user sysenter", u_sysenter, 0, 1 },
+	{ "lgdt in the middle of a page, data beside it", k_gdt_mid_page, 0, 0 },
 };
 
 /* Guest RAM as the loader describes it; read before paging hides low memory. */
