@@ -6,15 +6,17 @@
 #   demo.sh tbk     the multitasking test kernel (make demo; MT_VARIANTS)
 #   demo.sh linux   Linux 6.1 with the busybox workload (make linux-demo;
 #                   LINUX_VARIANTS)
+# DEMO_DIR: where the database and the reports go (default results/).
 set -e
 cd "$(dirname "$0")/.."
+DIR=${DEMO_DIR:-results}
 case ${1:-} in
 tbk)
 	: "${MT_VARIANTS:?run through make demo (the variants come from the Makefile)}"
-	DB=results/demo.db OUT=results/report VARIANTS=$MT_VARIANTS ;;
+	DB=$DIR/demo.db OUT=$DIR/report VARIANTS=$MT_VARIANTS ;;
 linux)
 	: "${LINUX_VARIANTS:?run through make linux-demo (the variants come from the Makefile)}"
-	DB=results/linux.db OUT=results/linux-report VARIANTS=$LINUX_VARIANTS ;;
+	DB=$DIR/linux.db OUT=$DIR/linux-report VARIANTS=$LINUX_VARIANTS ;;
 *)
 	echo "usage: demo.sh tbk|linux" >&2
 	exit 2 ;;
@@ -23,7 +25,9 @@ esac
 # run VARIANT MODE: one run into $DB, the guest's console thrown away
 run() {
 	if [ "$1" = tbk ]; then
-		set -- --variant "${2#mt-}" --mode "$3" "build/tbk/$2.elf"
+		# under -icount: the timer's ticks land at the same instruction
+		# on every host, so every count repeats
+		set -- --deterministic --variant "${2#mt-}" --mode "$3" "build/tbk/$2.elf"
 	else
 		set -- --variant "$2" --mode "$3" --timeout 1200 \
 			--symbols "build/linux/$2/System.map" \
@@ -33,7 +37,7 @@ run() {
 	build/ringmon run --db "$DB" "$@" > /dev/null
 }
 
-mkdir -p results
+mkdir -p "$DIR"
 rm -rf "$DB" "$DB-wal" "$DB-shm" "$OUT"
 for v in $VARIANTS; do
 	for mode in rw w; do
