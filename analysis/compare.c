@@ -333,7 +333,12 @@ static void kinds_tables(struct compare *c)
 }
 
 /* The unrelated data symbols that any run hit: one row each, one column
- * per run. */
+ * per run.  A protected data trap below its run's lowest symbol (lo) is boot
+ * code's (boot_table), not padding. */
+#define DATA_HIT_NAME "CASE WHEN g.addr < lo.addr THEN '(boot code)'" \
+	" ELSE coalesce(g.data_sym, '(padding)') END"
+#define DATA_HITS " FROM trap_groups g LEFT JOIN lo ON lo.run_id = g.run_id" \
+	" WHERE g.kind = 'protected' AND g.region = 'data'"
 static int symbols_table(struct compare *c)
 {
 	sqlite3_stmt *s, *q;
@@ -341,12 +346,13 @@ static int symbols_table(struct compare *c)
 	const char *names[MAX_RUNS + 1] = { "symbol" };
 	int step, ret, rows = 0;
 
-	ret = rundb_prepare(&c->db, &s, "SELECT DISTINCT coalesce(data_sym, '(padding)')"
-			    " FROM protected_data_hits ORDER BY 1", 0);
+	ret = rundb_prepare(&c->db, &s, "WITH lo AS (SELECT run_id, min(addr) AS addr FROM symbols"
+			    " GROUP BY run_id) SELECT DISTINCT " DATA_HIT_NAME DATA_HITS " ORDER BY 1", 0);
 	if (ret)
 		return ret;
-	ret = rundb_prepare(&c->db, &q, "SELECT coalesce(sum(n), 0) FROM protected_data_hits"
-			    " WHERE run_id = ?1 AND coalesce(data_sym, '(padding)') = ?2", 0);
+	ret = rundb_prepare(&c->db, &q, "WITH lo AS (SELECT run_id, min(addr) AS addr FROM symbols"
+			    " WHERE run_id = ?1 GROUP BY run_id) SELECT coalesce(sum(g.n), 0)" DATA_HITS
+			    " AND g.run_id = ?1 AND " DATA_HIT_NAME " = ?2", 0);
 	if (ret)
 		return rundb_finish(&c->db, s, ret);
 	doc_heading(&c->doc, "Unrelated data hit, by symbol");
@@ -359,7 +365,8 @@ static int symbols_table(struct compare *c)
 	while (!ret && (step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (!rows++) {
 			doc_para(&c->doc, "Protected-page traps on each data symbol that shares a "
-				 "protected page (reads and writes).");
+				 "protected page (reads and writes); `(boot code)`: those before the "
+				 "kernel proper, `(padding)`: the kernel proper's on no symbol.");
 			doc_table_names(&c->doc, align, names);
 		}
 		doc_cell(&c->doc, "%s", rundb_text(s, 0, "?"));
