@@ -85,8 +85,9 @@ static void kernel_label(const struct run_measures *m, char *buf, size_t len)
 			for (slash = p; slash > m->guest && slash[-1] != '/';)
 				slash--;
 	n = snprintf(buf, len, "%s", slash ? slash : m->guest[0] ? m->guest : m->kernel);
-	if (n >= 0 && (size_t)n < len && !image_sha256(m->guest, sha) &&
-	    !strcmp(sha, m->sha256) && !image_bzimage_version(m->guest, version, sizeof(version)))
+	/* the header first: hashing every Multiboot guest would be for nothing */
+	if (n >= 0 && (size_t)n < len && !image_bzimage_version(m->guest, version, sizeof(version)) &&
+	    !image_sha256(m->guest, sha) && !strcmp(sha, m->sha256))
 		snprintf(buf + n, len - (size_t)n, ", Linux %s", version);
 }
 
