@@ -12,6 +12,7 @@
 
 #include "chart.h"
 #include "cmd.h"
+#include "image.h"
 #include "measures.h"
 #include "outdir.h"
 #include "ring.h"
@@ -20,8 +21,9 @@ static const char compare_usage[] =
 	"usage: ringmon compare DB [--runs A,B,...] [-o DIR]\n"
 	"\n"
 	"Compare runs in DB side by side: traps by kind, protected-page traps on\n"
-	"unrelated data and on the tables, time in the monitor, the unrelated data\n"
-	"symbols hit; and each measure as a ratio to the first run's.\n"
+	"unrelated data and on the tables, before the kernel proper (boot code) and\n"
+	"in it, time in the monitor, the unrelated data symbols hit; and each\n"
+	"measure as a ratio to the first run's.  Every row names the kernel.\n"
 	"\n"
 	"  --runs A,B,...  the runs, in this order (every run, by id)\n"
 	"  -o, --output DIR  write DIR/index.html, DIR/report.md and the charts\n"
@@ -31,9 +33,12 @@ static const char compare_usage[] =
 
 #define MAX_RUNS 256
 
+#define LABEL_MAX 640
+
 struct compare {
 	struct rundb db;
 	struct run_measures *m;
+	char (*kernel)[LABEL_MAX];   /* kernel_label() of each run */
 	size_t n;
 	struct doc doc;
 	const char *dir;
@@ -66,16 +71,24 @@ static const struct measure counts[] = {
 /* The kernel, in every row, so that runs of different kernels stay apart:
  * the guest's last two path components (build/linux/upstream/bzImage is
  * upstream/bzImage; Debian's packages keep their version in the
- * directory: gnumach-1.8+git20221224-2/gnumach-1.8-486-dbg). */
-static const char *kernel_label(const struct run_measures *m)
+ * directory: gnumach-1.8+git20221224-2/gnumach-1.8-486-dbg), and for a
+ * bzImage still there as it ran (its SHA-256) the release its setup
+ * header names: upstream/bzImage, Linux 6.1.192. */
+static void kernel_label(const struct run_measures *m, char *buf, size_t len)
 {
 	const char *p = m->guest + strlen(m->guest), *slash = NULL;
+	char sha[SHA256_HEX_LEN + 1], version[64];
+	int n;
 
 	while (p > m->guest && !slash)
 		if (*--p == '/' && p[1])
 			for (slash = p; slash > m->guest && slash[-1] != '/';)
 				slash--;
-	return slash ? slash : m->guest[0] ? m->guest : m->kernel;
+	n = snprintf(buf, len, "%s", slash ? slash : m->guest[0] ? m->guest : m->kernel);
+	/* the header first: hashing every Multiboot guest would be for nothing */
+	if (n >= 0 && (size_t)n < len && !image_bzimage_version(m->guest, version, sizeof(version)) &&
+	    !image_sha256(m->guest, sha) && !strcmp(sha, m->sha256))
+		snprintf(buf + n, len - (size_t)n, ", Linux %s", version);
 }
 
 /* How the run ended, as far as comparing it goes: a full workload exits
@@ -166,7 +179,7 @@ static void runs_table(struct compare *c)
 			doc_cell_link(&c->doc, label, link);
 		} else
 			doc_cell(&c->doc, "%s", label);
-		doc_cell(&c->doc, "%s", kernel_label(m));
+		doc_cell(&c->doc, "%s", c->kernel[i]);
 		doc_cell(&c->doc, "%s", m->variant[0] ? m->variant : "-");
 		doc_cell(&c->doc, "protect %s, mode %s, emulate %s, placement %s", m->protect, m->mode,
 			 m->emulate, m->placement);
@@ -180,10 +193,12 @@ static void runs_table(struct compare *c)
 
 /* The cells that start every row of the run tables: id, kernel, variant,
  * mode. */
-static void run_cells(struct compare *c, const struct run_measures *m)
+static void run_cells(struct compare *c, size_t i)
 {
+	const struct run_measures *m = &c->m[i];
+
 	doc_cell(&c->doc, "%lld", (long long)m->id);
-	doc_cell(&c->doc, "%s", kernel_label(m));
+	doc_cell(&c->doc, "%s", c->kernel[i]);
 	doc_cell(&c->doc, "%s", m->variant[0] ? m->variant : "-");
 	doc_cell(&c->doc, "%s", m->mode);
 }
@@ -201,7 +216,7 @@ static void measures_table(struct compare *c)
 		  "in the monitor", "monitor share", "protected mean");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct run_measures *m = &c->m[i];
-		run_cells(c, m);
+		run_cells(c, i);
 		doc_cell(&c->doc, "%s", ended_by(m));
 		for (size_t k = 0; k < 4; k++)
 			doc_cell(&c->doc, "%lld", (long long)counts[k].get(m));
@@ -211,6 +226,49 @@ static void measures_table(struct compare *c)
 		doc_cell(&c->doc, "%.1f%%", percent(m->in_monitor, m->span));
 		doc_cell(&c->doc, "%.0f", m->cost[KIND_PROTECTED].mean);
 	}
+}
+
+/* The protected traps split by where they happened: before the kernel
+ * proper (boot code) or in it, with the kernel proper's own share of
+ * unrelated data; the same columns for every kernel. */
+static void boot_table(struct compare *c)
+{
+	char list[MAX_RUNS * 24] = "";
+	size_t n = 0;
+
+	doc_heading(&c->doc, "Before the kernel proper, and in it");
+	doc_para(&c->doc, "A protected trap is counted *before the kernel proper* (`boot`: "
+		 "boot code, such as Linux's decompressor or Mach's code before paging) when "
+		 "the linear address it accessed lies below the run's lowest symbol: the "
+		 "kernel proper runs at its symbols' addresses (moved with them under KASLR), "
+		 "boot code elsewhere. The others are the kernel proper's: on unrelated data "
+		 "(region `data`) or on the tables; `data share` is the first over both. Times "
+		 "are the sum of `tsc_out - tsc_in`.");
+	doc_table(&c->doc, "lllllrrrrrrrrr", "run", "kernel", "variant", "mode", "ended",
+		  "protected", "boot", "boot share", "boot in the monitor", "kernel proper",
+		  "on unrelated data", "on the tables", "data share", "kernel proper in the monitor");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct run_measures *m = &c->m[i];
+		int64_t proper = prot(m) - m->boot_n;
+
+		run_cells(c, i);
+		doc_cell(&c->doc, "%s", ended_by(m));
+		doc_cell(&c->doc, "%lld", (long long)prot(m));
+		doc_cell(&c->doc, "%lld", (long long)m->boot_n);
+		doc_cell(&c->doc, "%.1f%%", percent(m->boot_n, prot(m)));
+		doc_cell(&c->doc, "%lld", (long long)m->boot_cycles);
+		doc_cell(&c->doc, "%lld", (long long)proper);
+		doc_cell(&c->doc, "%lld", (long long)m->proper_data_n);
+		doc_cell(&c->doc, "%lld", (long long)(proper - m->proper_data_n));
+		doc_cell(&c->doc, "%.1f%%", percent(m->proper_data_n, proper));
+		doc_cell(&c->doc, "%lld", (long long)(m->cost[KIND_PROTECTED].total - m->boot_cycles));
+		if (!m->sym_file[0])
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%lld", n ? ", " : "",
+					      (long long)m->id);
+	}
+	if (n)
+		doc_para(&c->doc, "Without symbols: run %s. With no symbol to be below, every "
+			 "protected trap counts as the kernel proper's.", list);
 }
 
 static void ratio_cell(struct doc *d, double v, double first)
@@ -233,7 +291,7 @@ static void ratios_table(struct compare *c)
 		  "protected mean");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct run_measures *m = &c->m[i];
-		run_cells(c, m);
+		run_cells(c, i);
 		for (size_t k = 0; k < NCOUNTS; k++)
 			ratio_cell(&c->doc, (double)counts[k].get(m), (double)counts[k].get(f));
 		ratio_cell(&c->doc, m->cost[KIND_PROTECTED].mean, f->cost[KIND_PROTECTED].mean);
@@ -265,7 +323,7 @@ static void kinds_tables(struct compare *c)
 		doc_table_names(&c->doc, align, names);
 		for (size_t i = 0; i < c->n; i++) {
 			doc_cell(&c->doc, "%lld", (long long)c->m[i].id);
-			doc_cell(&c->doc, "%s", kernel_label(&c->m[i]));
+			doc_cell(&c->doc, "%s", c->kernel[i]);
 			for (unsigned j = 0; j < nk; j++)
 				if (mean)
 					doc_cell(&c->doc, "%.0f", c->m[i].cost[kinds[j]].mean);
@@ -276,7 +334,12 @@ static void kinds_tables(struct compare *c)
 }
 
 /* The unrelated data symbols that any run hit: one row each, one column
- * per run. */
+ * per run.  A protected data trap below its run's lowest symbol (lo) is boot
+ * code's (boot_table), not padding. */
+#define DATA_HIT_NAME "CASE WHEN g.addr < lo.addr THEN '(boot code)'" \
+	" ELSE coalesce(g.data_sym, '(padding)') END"
+#define DATA_HITS " FROM trap_groups g LEFT JOIN lo ON lo.run_id = g.run_id" \
+	" WHERE g.kind = 'protected' AND g.region = 'data'"
 static int symbols_table(struct compare *c)
 {
 	sqlite3_stmt *s, *q;
@@ -284,12 +347,13 @@ static int symbols_table(struct compare *c)
 	const char *names[MAX_RUNS + 1] = { "symbol" };
 	int step, ret, rows = 0;
 
-	ret = rundb_prepare(&c->db, &s, "SELECT DISTINCT coalesce(data_sym, '(padding)')"
-			    " FROM protected_data_hits ORDER BY 1", 0);
+	ret = rundb_prepare(&c->db, &s, "WITH lo AS (SELECT run_id, min(addr) AS addr FROM symbols"
+			    " GROUP BY run_id) SELECT DISTINCT " DATA_HIT_NAME DATA_HITS " ORDER BY 1", 0);
 	if (ret)
 		return ret;
-	ret = rundb_prepare(&c->db, &q, "SELECT coalesce(sum(n), 0) FROM protected_data_hits"
-			    " WHERE run_id = ?1 AND coalesce(data_sym, '(padding)') = ?2", 0);
+	ret = rundb_prepare(&c->db, &q, "WITH lo AS (SELECT run_id, min(addr) AS addr FROM symbols"
+			    " WHERE run_id = ?1 GROUP BY run_id) SELECT coalesce(sum(g.n), 0)" DATA_HITS
+			    " AND g.run_id = ?1 AND " DATA_HIT_NAME " = ?2", 0);
 	if (ret)
 		return rundb_finish(&c->db, s, ret);
 	doc_heading(&c->doc, "Unrelated data hit, by symbol");
@@ -302,7 +366,8 @@ static int symbols_table(struct compare *c)
 	while (!ret && (step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (!rows++) {
 			doc_para(&c->doc, "Protected-page traps on each data symbol that shares a "
-				 "protected page (reads and writes).");
+				 "protected page (reads and writes); `(boot code)`: those before the "
+				 "kernel proper, `(padding)`: the kernel proper's on no symbol.");
 			doc_table_names(&c->doc, align, names);
 		}
 		doc_cell(&c->doc, "%s", rundb_text(s, 0, "?"));
@@ -326,8 +391,9 @@ static int symbols_table(struct compare *c)
 	return rundb_finish(&c->db, s, ret);
 }
 
-/* Bars per run: protected traps on unrelated data and on the tables
- * (stacked), and the monitor's share of each run's span. */
+/* Bars per run: protected traps before the kernel proper, and the kernel
+ * proper's on unrelated data and on the tables (stacked); the monitor's share
+ * of each run's span. */
 static int charts(struct compare *c)
 {
 	struct chart ch;
@@ -336,17 +402,20 @@ static int charts(struct compare *c)
 
 	if (ret)
 		goto fail;
-	fputs("run\ton unrelated data\ton the tables\n", ch.dat);
+	fputs("run\tboot\tkernel proper: on unrelated data\tkernel proper: on the tables\n",
+	      ch.dat);
 	for (size_t i = 0; i < c->n; i++) {
-		run_label(&c->m[i], label, sizeof(label));
-		fprintf(ch.dat, "%s\t%lld\t%lld\n", label, (long long)on_data(&c->m[i]),
-			(long long)on_tables(&c->m[i]));
+		const struct run_measures *m = &c->m[i];
+		run_label(m, label, sizeof(label));
+		fprintf(ch.dat, "%s\t%lld\t%lld\t%lld\n", label, (long long)m->boot_n,
+			(long long)m->proper_data_n,
+			(long long)(prot(m) - m->boot_n - m->proper_data_n));
 	}
 	fputs("set style data histograms\nset style histogram rowstacked\nset boxwidth 0.65\n"
 	      "set xtics rotate by -35 left\nset ylabel \"protected-page traps\"\n"
 	      "set key outside right autotitle columnhead\nset bmargin 7\n"
-	      "plot \"protected.dat\" using 2:xtic(1) lc rgb \"#c0392b\", \"\" using 3 "
-	      "lc rgb \"#5d6d7e\"\n", ch.gp);
+	      "plot \"protected.dat\" using 2:xtic(1) lc rgb \"#e59866\", \"\" using 3 "
+	      "lc rgb \"#c0392b\", \"\" using 4 lc rgb \"#5d6d7e\"\n", ch.gp);
 	ret = chart_draw(&ch);
 	if (ret)
 		goto fail;
@@ -384,6 +453,7 @@ static int write_compare(struct compare *c)
 	doc_begin(&c->doc, title);
 	runs_table(c);
 	measures_table(c);
+	boot_table(c);
 	if (c->dir) {
 		doc_image(&c->doc, "protected", "protected-page traps per run");
 		doc_image(&c->doc, "monitor", "time in the monitor per run");
@@ -433,17 +503,23 @@ int cmd_compare(int argc, char **argv)
 	ret = parse_runs(&c, runs, ids, &c.n);
 	if (!ret && !c.n)
 		usage_err("compare: %s has no runs yet", c.db.path);
-	if (!ret && !(c.m = calloc(c.n, sizeof(*c.m))))
+	if (!ret && (!(c.m = calloc(c.n, sizeof(*c.m))) ||
+		     !(c.kernel = calloc(c.n, sizeof(*c.kernel)))))
 		ret = -ENOMEM;
-	for (size_t i = 0; !ret && i < c.n; i++)
+	for (size_t i = 0; !ret && i < c.n; i++) {
 		ret = measures_load(&c.db, ids[i], &c.m[i]);
+		if (!ret)
+			kernel_label(&c.m[i], c.kernel[i], sizeof(c.kernel[i]));
+	}
 	if (ret) {
 		pr_err("compare: %s", ret == -ENOMEM ? strerror(ENOMEM) : c.db.err);
+		free(c.kernel);
 		free(c.m);
 		rundb_close(&c.db);
 		return EXIT_DB;
 	}
 	if (c.dir && report_open_dir("compare", c.dir, &c.doc)) {
+		free(c.kernel);
 		free(c.m);
 		rundb_close(&c.db);
 		return EXIT_DB;
@@ -452,6 +528,7 @@ int cmd_compare(int argc, char **argv)
 	if (ret)
 		pr_err("compare: %s", c.err);
 	ret = report_close_dir("compare", c.dir ? c.dir : "stdout", &c.doc, ret ? EXIT_DB : 0);
+	free(c.kernel);
 	free(c.m);
 	rundb_close(&c.db);
 	if (!ret && c.dir)

@@ -120,6 +120,27 @@ static int load_counts(struct rundb *r, struct run_measures *m)
 	ret = rundb_finish(r, s, rundb_check(r, step));
 	if (ret)
 		return ret;
+	/* Before the kernel proper or in it: the kernel proper runs where its
+	 * symbols are (slid with them under KASLR), boot code (Linux's
+	 * decompressor, Mach's code before paging) below the lowest of them.
+	 * A run without symbols has no boot traps. */
+	ret = rundb_prepare(r, &s,
+		"SELECT coalesce(u.addr < (SELECT min(addr) FROM symbols WHERE run_id = ?1), 0),"
+		" s.region = 'data', sum(u.n), sum(u.cycles)"
+		" FROM trap_sums u JOIN kinds k ON k.id = u.kind AND k.name = 'protected'"
+		" JOIN sites s ON s.run_id = u.run_id AND s.site = u.site"
+		" WHERE u.run_id = ?1 GROUP BY 1, 2", m->id);
+	if (ret)
+		return ret;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		if (sqlite3_column_int(s, 0)) {
+			m->boot_n += sqlite3_column_int64(s, 2);
+			m->boot_cycles += sqlite3_column_int64(s, 3);
+		} else if (sqlite3_column_int(s, 1))
+			m->proper_data_n = sqlite3_column_int64(s, 2);
+	ret = rundb_finish(r, s, rundb_check(r, step));
+	if (ret)
+		return ret;
 	/* the run's groups hold its least tsc_in and greatest tsc_out */
 	ret = rundb_int(r, "SELECT min(first_tsc) FROM trap_sums WHERE run_id = ?1", m->id,
 			&m->first_tsc);

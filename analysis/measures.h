@@ -9,6 +9,8 @@
  *              and 99th percentile by nearest rank (the value at 1-based
  *              rank ceil(p * n) in ascending order), and its sum as a share
  *              of the span
+ *   boot       a protected trap before the kernel proper: at a linear address
+ *              below the run's lowest symbol (docs/analysis.md)
  */
 #ifndef RINGMON_MEASURES_H
 #define RINGMON_MEASURES_H
@@ -44,6 +46,9 @@ struct run_measures {
 	int64_t region_n[REGION_MAX];  /* protected rows per region; [0]: NULL region */
 	int64_t span, in_monitor;      /* in_monitor: the sum of every trap's cost */
 	int64_t first_tsc;             /* the least tsc_in, where the span begins */
+	/* protected traps before the kernel proper (boot code) and their cost;
+	 * of the kernel proper's, those on unrelated data (region data) */
+	int64_t boot_n, boot_cycles, proper_data_n;
 	struct kind_cost cost[KIND_MAX];
 };
 

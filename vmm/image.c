@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,6 +107,36 @@ int image_is_bzimage(int fd)
 			 (uint32_t)h[0x204] << 16 | (uint32_t)h[0x205] << 24;
 	unsigned version = h[0x206] | h[0x207] << 8;
 	return magic == BZ_MAGIC && version >= BZ_MIN_PROTOCOL && (h[0x211] & BZ_LOADED_HIGH);
+}
+
+int image_bzimage_version(const char *path, char *buf, size_t len)
+{
+	struct setup_header h;
+	char v[64];
+	ssize_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = image_is_bzimage(fd);
+	if (ret == 1) {
+		got = pread(fd, &h, sizeof(h), offsetof(struct boot_params, hdr));
+		ret = got < 0 ? -errno : got != (ssize_t)sizeof(h) || !h.kernel_version ? -ENOEXEC : 0;
+	} else if (!ret)
+		ret = -ENOEXEC;
+	/* the offset is from the end of the boot sector (boot.rst) */
+	if (!ret && (got = pread(fd, v, sizeof(v) - 1, 0x200 + (off_t)h.kernel_version)) < 0)
+		ret = -errno;
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (ret)
+		return ret;
+	v[got] = 0;
+	v[strcspn(v, " ")] = 0;
+	if (!v[0])
+		return -ENOEXEC;
+	snprintf(buf, len, "%s", v);
+	return 0;
 }
 
 /* The setup header (Documentation/x86/boot.rst) against the file: the

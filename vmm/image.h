@@ -5,6 +5,7 @@
 
 #include <libelf.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SHA256_HEX_LEN 64
@@ -26,6 +27,11 @@ int image_check(const char *path, uint32_t lo, uint32_t hi, struct image_info *i
 
 /* 1 if the open file is a Linux bzImage, 0 if not, -errno. */
 int image_is_bzimage(int fd);
+
+/* The release a bzImage names in its setup header (kernel_version: "6.1.192
+ * (user@host) #1 ..." up to the first blank) into buf: 0, -ENOEXEC if the
+ * file is not a bzImage or names none, -errno. */
+int image_bzimage_version(const char *path, char *buf, size_t len);
 
 /* The file's SHA-256 as lowercase hex into hex[SHA256_HEX_LEN + 1]. */
 int image_sha256(const char *path, char *hex);

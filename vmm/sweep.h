@@ -16,12 +16,13 @@ enum sweep_kind {
 	KNOB_LIST,   /* values to sweep over */
 	KNOB_ONE,    /* one value, passed to every run */
 	KNOB_FLAG,   /* given or not: yes or no in a matrix file */
+	KNOB_REPEAT, /* given once per value, each passed to every run, in order */
 };
 
 /* The research knobs (trace/knobs_table.h) first, at their own ids, then the
  * other options of `ringmon run` a sweep passes on. */
 enum { K_PROTECT = KNOB_PROTECT, K_ACCEL = KNOB_COUNT, K_TIMEOUT, K_CMDLINE, K_SYMBOLS,
-       K_INITRD, K_VARIANT, K_MONITOR, K_DETERMINISTIC, K_COUNT };
+       K_INITRD, K_MODULE, K_UNTIL, K_VARIANT, K_MONITOR, K_DETERMINISTIC, K_COUNT };
 
 /* The options of `ringmon run` a sweep knows, as run spells them
  * (sweep_matrix.c). */

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "cmd.h"
 #include "rundb.h"
 #include "sweep.h"
@@ -68,7 +69,7 @@ static void job_name(const struct sweep *s, size_t i, char *buf, size_t len)
 
 /* A job's `ringmon run` command line. */
 struct cmdline {
-	const char *argv[4 + 2 * K_COUNT + 3];
+	const char *argv[4 + 2 * K_COUNT + 2 * BUNDLE_MAX_MODULES + 3];
 	char db[PATH_MAX], variant[256], protect[64];
 };
 
@@ -85,6 +86,13 @@ static void job_cmdline(const struct sweep *s, size_t i, struct cmdline *c)
 	for (int k = 0; k < K_COUNT; k++) {
 		const char *v = s->knob[k].n ? s->knob[k].v[pick[k]] : NULL;
 
+		if (knobs[k].kind == KNOB_REPEAT) {   /* each value, in order */
+			for (size_t j = 0; j < s->knob[k].n; j++) {
+				c->argv[n++] = knobs[k].opt;
+				c->argv[n++] = s->knob[k].v[j];
+			}
+			continue;
+		}
 		if (!v || (knobs[k].kind == KNOB_FLAG && strcmp(v, "yes")))
 			continue;
 		c->argv[n++] = knobs[k].opt;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle.h"
 #include "cmd.h"
 #include "sweep.h"
 
@@ -18,6 +19,8 @@ const struct knob knobs[K_COUNT] = {
 	[K_CMDLINE] = { "--cmdline", KNOB_ONE },
 	[K_SYMBOLS] = { "--symbols", KNOB_ONE },
 	[K_INITRD] = { "--initrd", KNOB_ONE },
+	[K_MODULE] = { "--module", KNOB_REPEAT },
+	[K_UNTIL] = { "--until", KNOB_ONE },
 	[K_VARIANT] = { "--variant", KNOB_ONE },
 	[K_MONITOR] = { "--monitor", KNOB_ONE },
 	[K_DETERMINISTIC] = { "--deterministic", KNOB_FLAG },
@@ -90,13 +93,17 @@ void sweep_set_knob(struct sweep *s, unsigned k, const char *v, const char *wher
 		push_list(&s->knob[k], v, where, kn->opt);
 		return;
 	}
-	v = trim(v, &len);
+	if (*where)   /* a matrix file's line; the command line's is as given */
+		v = trim(v, &len);
 	if (kn->kind == KNOB_FLAG && !(len == 3 && !strncmp(v, "yes", 3)) &&
 	    !(len == 2 && !strncmp(v, "no", 2)))
 		usage_err("sweep: %s%s: '%.*s' is neither yes nor no", where, kn->opt, (int)len, v);
 	if (!len)
 		usage_err("sweep: %s%s: empty value", where, kn->opt);
-	strv_free(&s->knob[k]);   /* the last one given counts */
+	if (kn->kind != KNOB_REPEAT)
+		strv_free(&s->knob[k]);   /* the last one given counts */
+	else if (s->knob[k].n == BUNDLE_MAX_MODULES)
+		usage_err("sweep: %s%s: at most %d modules", where, kn->opt, BUNDLE_MAX_MODULES);
 	strv_push(&s->knob[k], v, len);
 }
 
@@ -128,7 +135,7 @@ static void matrix_line(struct sweep *s, char *line, const char *where, bool see
 	if (k < 0)
 		usage_err("sweep: %sunknown key '%.*s' (a `ringmon run` option without --,"
 			  " or guest)", where, (int)len, key);
-	if (seen[k])
+	if (seen[k] && knobs[k].kind != KNOB_REPEAT)
 		usage_err("sweep: %s%.*s given twice", where, (int)len, key);
 	seen[k] = true;
 	if (!s->from_cli[k])

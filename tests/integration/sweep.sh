@@ -5,6 +5,10 @@
 # reproducible; hot's protected counts are exact anyway), losslessly and
 # with their symbols.  A broken guest is one failed job: reported on one
 # line, the others merged, a non-zero exit.  --list prints runnable lines.
+# --module reaches every job's guest: mbinfo prints the two modules, their
+# bytes' checksums and their command lines (a comma in one) as natively;
+# a matrix file's `module =` lines are passed in order, and the command
+# line's --module replaces them; --until is passed as given, blank and all.
 . tests/lib.sh
 GUESTS="build/tbk/hot.elf build/tbk/mt-shared.elf"
 OUT="$TMP/sweep.db"
@@ -94,4 +98,42 @@ sed -n 3p "$TMP/list" | sh > /dev/null 2>&1 || fail "--list line 3 did not run"
 DB="$TMP/list.db"
 check "--list line 3's run" "mt-shared.elf rw mt-shared,mode=rw" \
 	"$(sql "SELECT kernel || ' ' || mode || ' ' || variant FROM runs")"
+
+# --module: every job's guest gets the modules, in order, with their lines.
+printf 'first module\n' > "$TMP/mod1"
+head -c 5000 build/tbk/hot.elf > "$TMP/mod2"
+native_transcript --module "$TMP/mod1 one, two" --module "$TMP/mod2" build/tbk/mbinfo.elf \
+	> "$TMP/mb.native" 2> "$TMP/err" || fail "mbinfo natively: $(tail -1 "$TMP/err")"
+# the module lines, without the /proc/self/fd/N names QEMU is given
+modlines() { tr -d '\r' < "$1" | grep -e '^modules: ' -e '^module ' -e '^  first bytes' | sed 's|/proc/self/fd/[0-9]*||'; }
+modlines "$TMP/mb.native" > "$TMP/mb.want"
+check "mbinfo natively: modules and their lines" 5 "$(wc -l < "$TMP/mb.want")"
+grep -q " one, two$" "$TMP/mb.want" || fail "mbinfo natively: module 0's line: $(cat "$TMP/mb.want")"
+OUT="$TMP/mod.db"
+"$RINGMON" sweep -o "$OUT" -j 2 --mode rw,w --module "$TMP/mod1 one, two" --module "$TMP/mod2" \
+	build/tbk/mbinfo.elf 2> "$TMP/mod.err"
+check "sweep with --module: exit status" 0 "$?"
+for j in 1 2; do
+	if modlines "$OUT.d/job-00$j.out" | cmp -s "$TMP/mb.want" -; then
+		echo "  ok: job $j's guest got both modules, bytes and lines as natively"
+	else
+		fail "job $j's modules: $(modlines "$OUT.d/job-00$j.out" | diff "$TMP/mb.want" - | head -5)"
+	fi
+done
+DB="$OUT"
+check "sweep with --module: runs exited 0" "2" \
+	"$(sql "SELECT count(*) FROM runs WHERE monitor_state = 'exited' AND exit_status = 0")"
+printf 'guest = build/tbk/mbinfo.elf\nmodule = %s a\nmodule = %s b c\n' "$TMP/mod1" "$TMP/mod2" \
+	> "$TMP/mod.matrix"
+"$RINGMON" sweep -o "$TMP/ml.db" --list --matrix "$TMP/mod.matrix" > "$TMP/ml" 2> "$TMP/err" ||
+	fail "sweep --list --matrix with modules: $(cat "$TMP/err")"
+check "matrix modules, in order" "--module '$TMP/mod1 a' --module '$TMP/mod2 b c'" \
+	"$(grep -o -- "--module '[^']*'" "$TMP/ml" | tr '\n' ' ' | sed 's/ $//')"
+"$RINGMON" sweep -o "$TMP/ml.db" --list --matrix "$TMP/mod.matrix" --module "$TMP/mod2" \
+	> "$TMP/ml" 2> "$TMP/err" || fail "sweep --list --matrix --module: $(cat "$TMP/err")"
+check "the command line's --module replaces the matrix's" "--module $TMP/mod2" \
+	"$(grep -o -- "--module [^ ]*" "$TMP/ml" | tr '\n' ' ' | sed 's/ $//')"
+"$RINGMON" sweep -o "$TMP/ml.db" --list --until '^panic ' build/tbk/mbinfo.elf > "$TMP/ml" ||
+	fail "sweep --list --until"
+check "--until as given" "--until '^panic '" "$(grep -o -- "--until '[^']*'" "$TMP/ml")"
 finish
