@@ -16,24 +16,31 @@
 #include "scan.h"
 #include "decode.h"
 #include "gmem.h"
+#include "kill.h"
 #include "layout.h"
 #include "lib.h"
 #include "vcpu.h"
 #include "x86.h"
 
 #define FRAMES (GUEST_MEM_END / PAGE_SIZE)
-#define MAX_PATCHES 8192
+#define MAX_PATCHES 16384
+#define PATCH_BITS 15            /* twice as many slots: probes stay short */
+#define PATCH_SLOTS (1u << PATCH_BITS)
 #define MAX_HINTS 16
 #define INT3 0xcc
 
 static uint32_t scanned[FRAMES / 32];
 static uint8_t spill[FRAMES];   /* where the frame's last instruction ends in the next */
+/* The patches by guest-physical address, an open-addressing hash table
+ * with linear probing: sbe.c asks for a patch's original byte on every
+ * trap it takes, with thousands of patches in a Linux kernel. */
 static struct patch {
 	uint32_t gpa;
 	uint8_t orig;
 	uint8_t lazy;      /* a push of a data segment register (below) */
 	uint8_t applied;   /* the int3 is in place */
-} patches[MAX_PATCHES];
+	uint8_t used;      /* the slot holds a patch */
+} patches[PATCH_SLOTS];
 static unsigned n_patches;
 static struct hint {
 	uint32_t start, end;
@@ -44,6 +51,9 @@ static unsigned n_hints;
  * with the others but put in place only then: Linux pushes them on every
  * kernel entry. */
 static int push_sregs;
+#define MAX_LAZY 1024
+static uint32_t lazy_gpa[MAX_LAZY];   /* where those patches are */
+static unsigned n_lazy;
 enum { PLAIN = 1, LAZY = 2 };   /* what sensitive() says (PLAIN: true) */
 
 void scan_hint(uint32_t start, uint32_t end)
@@ -80,14 +90,48 @@ int scan_done(uint32_t gpa)
 	return f < FRAMES && (scanned[f / 32] >> (f % 32)) & 1;
 }
 
+static unsigned home_of(uint32_t gpa)
+{
+	return (gpa * 2654435761u) >> (32 - PATCH_BITS);   /* Fibonacci hashing */
+}
+
+static unsigned next_slot(unsigned i)
+{
+	return (i + 1) & (PATCH_SLOTS - 1);
+}
+
+/* The slot of the patch at gpa, or of the free slot where it would go. */
+static unsigned slot_of(uint32_t gpa)
+{
+	unsigned i = home_of(gpa);
+	while (patches[i].used && patches[i].gpa != gpa)
+		i = next_slot(i);
+	return i;
+}
+
+/* Empty slot i, moving later patches of its probe run back into the hole
+ * (no tombstones: lookups stop at the first free slot). */
+static void patch_remove(unsigned i)
+{
+	patches[i].used = 0;
+	n_patches--;
+	for (unsigned j = next_slot(i); patches[j].used; j = next_slot(j)) {
+		unsigned home = home_of(patches[j].gpa);
+		if (((j - home) & (PATCH_SLOTS - 1)) >= ((j - i) & (PATCH_SLOTS - 1))) {
+			patches[i] = patches[j];   /* the hole lies on j's probe path */
+			patches[j].used = 0;
+			i = j;
+		}
+	}
+}
+
 int scan_patched(uint32_t gpa, uint8_t *orig)
 {
-	for (unsigned i = 0; i < n_patches; i++)
-		if (patches[i].gpa == gpa && patches[i].applied) {
-			*orig = patches[i].orig;
-			return 1;
-		}
-	return 0;
+	const struct patch *p = &patches[slot_of(gpa)];
+	if (!p->used || !p->applied)
+		return 0;
+	*orig = p->orig;
+	return 1;
 }
 
 /* Instructions that leak the real machine at ring 3 without trapping, and
@@ -141,11 +185,22 @@ static void apply(struct patch *p, int on)
  * place now. */
 static int patch(uint32_t gpa, int how)
 {
+	struct patch *p = &patches[slot_of(gpa)];
+	if (p->used)
+		return 0;   /* patched already */
 	if (n_patches == MAX_PATCHES)
-		return 0;
-	struct patch *p = &patches[n_patches++];
+		vcpu_kill("the guest's code needs more than %u patched instructions at once",
+			  MAX_PATCHES);
+	n_patches++;
 	p->gpa = gpa;
+	p->used = 1;
 	p->lazy = how == LAZY;
+	if (p->lazy) {
+		if (n_lazy == MAX_LAZY)
+			vcpu_kill("the guest's code has more than %u pushes of segment registers",
+				  MAX_LAZY);
+		lazy_gpa[n_lazy++] = gpa;
+	}
 	gmem_read(gpa, &p->orig, 1);
 	p->applied = 0;
 	if (how == LAZY && !push_sregs)
@@ -237,14 +292,18 @@ unsigned scan_frame(uint32_t gpa)
 void scan_forget(uint32_t gpa)
 {
 	uint32_t frame = gpa & PAGE_MASK, f = frame / PAGE_SIZE;
-	for (unsigned i = 0; i < n_patches;) {
-		if ((patches[i].gpa & PAGE_MASK) != frame) {
-			i++;
+	for (unsigned off = 0; n_patches && off < PAGE_SIZE; off++) {
+		unsigned i = slot_of(frame + off);
+		if (!patches[i].used)
 			continue;
-		}
 		if (patches[i].applied)
 			apply(&patches[i], 0);
-		patches[i] = patches[--n_patches];
+		for (unsigned l = 0; patches[i].lazy && l < n_lazy; l++)
+			if (lazy_gpa[l] == frame + off) {
+				lazy_gpa[l] = lazy_gpa[--n_lazy];
+				break;
+			}
+		patch_remove(i);
 	}
 	scanned[f / 32] &= ~(1u << (f % 32));
 }
@@ -254,7 +313,6 @@ void scan_push_sregs(int on)
 	if (!on == !push_sregs)
 		return;
 	push_sregs = on;
-	for (unsigned i = 0; i < n_patches; i++)
-		if (patches[i].lazy)
-			apply(&patches[i], on);
+	for (unsigned l = 0; l < n_lazy; l++)
+		apply(&patches[slot_of(lazy_gpa[l])], on);
 }
