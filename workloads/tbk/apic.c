@@ -165,6 +165,11 @@ static void ioapic_pit(void)
 	ioapic_wr(0x10 + 4, MASKED | V_PIT);
 	con_printf("ioapic: pin 2 took %s3 PIT ticks to vector %02x\n", pit_ticks >= 3 ? "" : "not ",
 		   V_PIT);
+	/* An unmasked route to vector 0, as Linux's check_timer writes one for
+	 * a moment, on a pin nothing drives (QEMU wires PCI to pins 16-19). */
+	ioapic_wr(0x10 + 2 * 23, 0);
+	con_printf("ioapic: pin 23 routed to vector 0 reads back %08x\n", ioapic_rd(0x10 + 2 * 23));
+	ioapic_wr(0x10 + 2 * 23, MASKED);
 }
 
 static void hpet(void)
