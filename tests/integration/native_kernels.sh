@@ -98,8 +98,9 @@ attempt 23 user hlt: deadbeef trap 0d err 0000
 attempt 24 user mov from cr3: deadbeef trap 0d err 0000
 attempt 25 user lgdt: deadbeef trap 0d err 0000
 attempt 26 user sysenter: deadbeef trap 0d err 0000
+attempt 27 lgdt in the middle of a page, data beside it: 61000808
 EOF
-check "adversarial: attempt lines" 26 "$(grep -c '^attempt ' "$TMP/adversarial.1")"
+check "adversarial: attempt lines" 27 "$(grep -c '^attempt ' "$TMP/adversarial.1")"
 
 # mt's link-order variants (docs/experiments.md): the same objects linked by
 # other scripts must print exactly mt's transcript.
