@@ -206,9 +206,8 @@ static enum outcome emulate_0f(struct trap_frame *f, const struct insn *in)
 	case 0xa2:
 		emulate_cpuid(f);
 		return OUT_DONE;
-	case 0xa0: case 0xa8:
-		return vcpu_push(f, seg_visible(f, in->op == 0xa0 ? INSN_SEG_FS : INSN_SEG_GS),
-				 in->opsize ? 2 : 4);
+	case 0xa0: case 0xa8:   /* push fs, push gs: the opcode holds the sreg number */
+		return vcpu_push(f, seg_visible(f, (in->op >> 3) & 7), in->opsize ? 2 : 4);
 	case 0xa1: case 0xa9:
 		return pop_sreg(f, in->op == 0xa1 ? INSN_SEG_FS : INSN_SEG_GS, in->opsize ? 2 : 4);
 	case 0xb2: case 0xb4: case 0xb5:
